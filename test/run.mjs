@@ -51,11 +51,12 @@ for (const args of [["-p", "tsconfig.json", "--noEmit"], ["-p", "tsconfig.host.j
 
 // 2. Node: every *.test.js under build/test.
 const all = walk(path.join(build, "test")).filter((f) => f.endsWith(".test.js"));
-const selected = all.filter((f) => !only || f.includes(only));
+const rel = (f) => path.relative(path.join(build, "test"), f);
+const selected = all.filter((f) => !only || rel(f).includes(only));
 console.log(`# Node ${process.version}: ${selected.length} test files`);
 {
-  const rel = selected.map((f) => path.relative(path.join(build, "test"), f).replace(/\\/g, "/"));
-  const pattern = rel.length ? "^(" + rel.map((r) => r.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&")).join("|") + ")$" : "^$";
+  const rels = selected.map((f) => rel(f).replace(/\\/g, "/"));
+  const pattern = rels.length ? "^(" + rels.map((r) => r.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&")).join("|") + ")$" : "^$";
   const r = spawnSync(process.execPath, [path.join(root, "node_modules", "uvu", "bin.js"), path.join(build, "test"), pattern], {
     cwd: root,
     encoding: "utf8",
@@ -81,7 +82,7 @@ console.log(`# Node ${process.version}: ${selected.length} test files`);
 // 3. XS: the core suites (everything but test/host) and the allocation cases.
 {
   const core = selected.filter((f) => !f.includes(`${path.sep}host${path.sep}`));
-  const allocFiles = walk(path.join(build, "test", "alloc")).filter((f) => f.endsWith(".alloc.js") && (!only || f.includes(only)));
+  const allocFiles = walk(path.join(build, "test", "alloc")).filter((f) => f.endsWith(".alloc.js") && (!only || rel(f).includes(only)));
   console.log(`\n# XS (@agoric/xsnap): ${core.length} test files, ${allocFiles.length} allocation files`);
   const r = await runXs(core, allocFiles);
   for (const f of r.failures) {

@@ -15,7 +15,9 @@
  * printer never throws, whatever the bytes: a fuzz target feeds it arbitrary frames.
  *
  * Building strings allocates, so this is never on the packet path: it runs only when a host
- * asked for a trace. All views and reprs are created once, in the constructor.
+ * asked for a trace. All views and reprs are created once, in the constructor, and only for the
+ * protocols the bundle's features include (the `X ? new View() : null` initialisers let rollup
+ * drop the classes of the features left out).
  */
 
 import { WireError, WIRE_ERROR_NAMES } from "./error.js";
@@ -42,28 +44,28 @@ export class PrettyPrinter {
   private readonly caps = ChecksumCapabilities.ignored();
   private readonly eth = new EthernetFrame(this.empty, this.emptyDv);
   private readonly ethRepr = new EthernetRepr();
-  private readonly arp = new ArpPacket(this.empty, this.emptyDv);
-  private readonly arpRepr = new ArpRepr();
-  private readonly ipv4 = new Ipv4Packet(this.empty, this.emptyDv);
-  private readonly ipv4Repr = new Ipv4Repr();
-  private readonly icmpv4 = new Icmpv4Packet(this.empty, this.emptyDv);
-  private readonly icmpv4Repr = new Icmpv4Repr();
-  private readonly igmp = new IgmpPacket(this.empty, this.emptyDv);
-  private readonly igmpRepr = new IgmpRepr();
-  private readonly ipv6 = new Ipv6Packet(this.empty, this.emptyDv);
-  private readonly ipv6Repr = new Ipv6Repr();
-  private readonly ext = new Ipv6ExtHeader(this.empty, this.emptyDv);
-  private readonly hbhRepr = new Ipv6HopByHopRepr();
-  private readonly frag = new Ipv6FragmentHeader(this.empty, this.emptyDv);
-  private readonly fragRepr = new Ipv6FragmentRepr();
-  private readonly walker = new Ipv6ExtWalker(64);
-  private readonly icmpv6 = new Icmpv6Packet(this.empty, this.emptyDv);
-  private readonly icmpv6Repr = new Icmpv6Repr();
-  private readonly ndiscRepr = new NdiscRepr();
-  private readonly udp = new UdpPacket(this.empty, this.emptyDv);
-  private readonly udpRepr = new UdpRepr();
-  private readonly tcp = new TcpPacket(this.empty, this.emptyDv);
-  private readonly tcpRepr = new TcpRepr();
+  private readonly arp = (PROTO_IPV4 ? new ArpPacket(this.empty, this.emptyDv) : null) as ArpPacket;
+  private readonly arpRepr = (PROTO_IPV4 ? new ArpRepr() : null) as ArpRepr;
+  private readonly ipv4 = (PROTO_IPV4 ? new Ipv4Packet(this.empty, this.emptyDv) : null) as Ipv4Packet;
+  private readonly ipv4Repr = (PROTO_IPV4 ? new Ipv4Repr() : null) as Ipv4Repr;
+  private readonly icmpv4 = (PROTO_IPV4 ? new Icmpv4Packet(this.empty, this.emptyDv) : null) as Icmpv4Packet;
+  private readonly icmpv4Repr = (PROTO_IPV4 ? new Icmpv4Repr() : null) as Icmpv4Repr;
+  private readonly igmp = (PROTO_IPV4 ? new IgmpPacket(this.empty, this.emptyDv) : null) as IgmpPacket;
+  private readonly igmpRepr = (PROTO_IPV4 ? new IgmpRepr() : null) as IgmpRepr;
+  private readonly ipv6 = (PROTO_IPV6 ? new Ipv6Packet(this.empty, this.emptyDv) : null) as Ipv6Packet;
+  private readonly ipv6Repr = (PROTO_IPV6 ? new Ipv6Repr() : null) as Ipv6Repr;
+  private readonly ext = (PROTO_IPV6 ? new Ipv6ExtHeader(this.empty, this.emptyDv) : null) as Ipv6ExtHeader;
+  private readonly hbhRepr = (PROTO_IPV6 ? new Ipv6HopByHopRepr() : null) as Ipv6HopByHopRepr;
+  private readonly frag = (PROTO_IPV6 ? new Ipv6FragmentHeader(this.empty, this.emptyDv) : null) as Ipv6FragmentHeader;
+  private readonly fragRepr = (PROTO_IPV6 ? new Ipv6FragmentRepr() : null) as Ipv6FragmentRepr;
+  private readonly walker = (PROTO_IPV6 ? new Ipv6ExtWalker(64) : null) as Ipv6ExtWalker;
+  private readonly icmpv6 = (PROTO_IPV6 ? new Icmpv6Packet(this.empty, this.emptyDv) : null) as Icmpv6Packet;
+  private readonly icmpv6Repr = (PROTO_IPV6 ? new Icmpv6Repr() : null) as Icmpv6Repr;
+  private readonly ndiscRepr = (PROTO_IPV6 ? new NdiscRepr() : null) as NdiscRepr;
+  private readonly udp = (SOCKET_UDP ? new UdpPacket(this.empty, this.emptyDv) : null) as UdpPacket;
+  private readonly udpRepr = (SOCKET_UDP ? new UdpRepr() : null) as UdpRepr;
+  private readonly tcp = (SOCKET_TCP ? new TcpPacket(this.empty, this.emptyDv) : null) as TcpPacket;
+  private readonly tcpRepr = (SOCKET_TCP ? new TcpRepr() : null) as TcpRepr;
 
   /** Describes the Ethernet frame of `len` octets at `off`; lines end with "\n". */
   describe(bytes: Uint8Array, dv: DataView, off: number, len: number): string {

@@ -174,7 +174,7 @@ export function dissectOurs(frame: Uint8Array): { fields: Fields; errors: string
           add(f, "icmpv6.echo.sequence_number", String(ir.seqNo));
         } else if (e === WireError.Ok && ir.isError()) {
           const q = ir.quoted;
-          const qv = new Ipv6Packet(frame, dv, ir.dataOffset - 40, ir.dataLen + 40);
+          const qv = new Ipv6Packet(frame, dv, ir.dataOffset, ir.dataLen);
           add(f, "ipv6.tclass", hex(qv.trafficClass() << 20, 8));
           add(f, "ipv6.flow", hex(qv.flowLabel(), 6));
           add(f, "ipv6.plen", String(q.payloadLen));

@@ -178,7 +178,20 @@ function setup(name) {
   it.after = (fn) => ctx.after.push(fn);
   it.before.each = (fn) => ctx.bEach.push(fn);
   it.after.each = (fn) => ctx.aEach.push(fn);
-  it.run = () => { queue.push(ctx); };
+  // The default `test` context is shared by every file of the bundle, so `.run()` queues a
+  // snapshot of what was registered so far and empties the context for the next file.
+  it.run = () => {
+    queue.push({
+      ...ctx,
+      tests: ctx.tests.splice(0),
+      only: ctx.only.splice(0),
+      before: ctx.before.splice(0),
+      after: ctx.after.splice(0),
+      bEach: ctx.bEach.splice(0),
+      aEach: ctx.aEach.splice(0),
+    });
+    ctx.skipped = 0;
+  };
   return it;
 }
 
