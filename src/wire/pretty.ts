@@ -138,8 +138,10 @@ export class PrettyPrinter {
     const walker = this.walker.resetPacket(packet);
     while (walker.atExtensionHeader()) {
       const type = walker.nextHeader;
+      const count = walker.count;
       const e = walker.step();
-      if (walker.headerType === type && walker.headerLen > 0 && walker.count > 0) {
+      if (walker.count > count) {
+        depth++;
         out += line(depth, this.describeExtension(bytes, dv, walker.headerOffset, walker.headerLen, type));
       }
       if (e !== WireError.Ok) {
@@ -176,8 +178,10 @@ export class PrettyPrinter {
     }
     if (type === IpProtocol.HopByHop || type === IpProtocol.Ipv6Opts) {
       const e = this.hbhRepr.parse(this.ext.reset(bytes, dv, off, len));
-      const name = type === IpProtocol.HopByHop ? "" : " (destination options)";
-      return e === WireError.Ok ? this.hbhRepr.toString() + name : ipProtocolName(type) + " (" + WIRE_ERROR_NAMES[e] + ")";
+      const name = type === IpProtocol.HopByHop ? "Hop-by-Hop" : "Destination Options";
+      if (e !== WireError.Ok) return name + " (" + WIRE_ERROR_NAMES[e] + ")";
+      const text = this.hbhRepr.toString();
+      return name + text.slice(text.indexOf(" "));
     }
     return ipProtocolName(type) + " len=" + len;
   }
