@@ -33,6 +33,7 @@
 export * from "./error.js";
 export * from "./checksum.js";
 export * from "./ip.js";
+export * from "./ip-repr.js";
 export * from "./ethernet.js";
 export * from "./arp.js";
 export * from "./ipv4.js";

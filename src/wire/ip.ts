@@ -475,3 +475,170 @@ function prefixMatch(a: number, b: number, bits: number): boolean {
   const m = wordMask(bits);
   return (a & m) === (b & m);
 }
+
+// ---------------------------------------------------------------------------------------------
+// Version-neutral addresses and endpoints (what sockets and the interface speak)
+// ---------------------------------------------------------------------------------------------
+
+/** IP versions; 0 means "no address" (an unspecified endpoint of either version). */
+export const enum IpVersion {
+  Unspecified = 0,
+  Ipv4 = 4,
+  Ipv6 = 6,
+}
+
+/**
+ * An address of either version, smoltcp's `IpAddress`. Mutable and preallocated: sockets own
+ * one per endpoint and overwrite it in place. `version` says which of `v4` (int32) or `v6` holds
+ * the address; `Unspecified` means none (a socket bound to any address).
+ */
+export class IpAddress {
+  version: IpVersion = IpVersion.Unspecified;
+  /** The IPv4 address (int32) when `version` is 4. */
+  v4 = 0;
+  /** The IPv6 address when `version` is 6 (owned; overwritten in place). */
+  readonly v6 = new Ipv6Address();
+
+  /** Parses an IPv4 (dotted quad) or IPv6 address. */
+  static parse(text: string): IpAddress {
+    const a = new IpAddress();
+    if (text.indexOf(":") >= 0) a.setV6(Ipv6Address.parse(text));
+    else a.setV4(ipv4Parse(text));
+    return a;
+  }
+
+  /** An IPv4 address. */
+  static v4(addr: number): IpAddress {
+    return new IpAddress().setV4(addr);
+  }
+
+  /** An IPv6 address (copied). */
+  static v6(addr: Ipv6Address): IpAddress {
+    return new IpAddress().setV6(addr);
+  }
+
+  setV4(addr: number): this {
+    this.version = IpVersion.Ipv4;
+    this.v4 = addr | 0;
+    return this;
+  }
+
+  setV6(addr: Ipv6Address): this {
+    this.version = IpVersion.Ipv6;
+    this.v6.copyFrom(addr);
+    return this;
+  }
+
+  /** Makes this the unspecified address of no version. */
+  clear(): this {
+    this.version = IpVersion.Unspecified;
+    this.v4 = 0;
+    this.v6.set(0, 0, 0, 0);
+    return this;
+  }
+
+  copyFrom(o: IpAddress): this {
+    this.version = o.version;
+    this.v4 = o.v4;
+    this.v6.copyFrom(o.v6);
+    return this;
+  }
+
+  equals(o: IpAddress): boolean {
+    if (this.version !== o.version) return false;
+    if (this.version === IpVersion.Ipv4) return this.v4 === o.v4;
+    if (this.version === IpVersion.Ipv6) return this.v6.equals(o.v6);
+    return true;
+  }
+
+  /** No address, or the unspecified address of its version (0.0.0.0, ::). */
+  isUnspecified(): boolean {
+    if (this.version === IpVersion.Ipv4) return this.v4 === 0;
+    if (this.version === IpVersion.Ipv6) return this.v6.isUnspecified();
+    return true;
+  }
+
+  isMulticast(): boolean {
+    if (this.version === IpVersion.Ipv4) return ipv4IsMulticast(this.v4);
+    if (this.version === IpVersion.Ipv6) return this.v6.isMulticast();
+    return false;
+  }
+
+  /** 255.255.255.255 (IPv6 has no broadcast). */
+  isBroadcast(): boolean {
+    return this.version === IpVersion.Ipv4 && this.v4 === -1;
+  }
+
+  /** An address one host can have: specified, not multicast, not broadcast. */
+  isUnicast(): boolean {
+    return !this.isUnspecified() && !this.isMulticast() && !this.isBroadcast();
+  }
+
+  toString(): string {
+    if (this.version === IpVersion.Ipv4) return ipv4Format(this.v4);
+    if (this.version === IpVersion.Ipv6) return this.v6.toString();
+    return "*";
+  }
+}
+
+/** An address and a port (smoltcp's `IpEndpoint`); port 0 and an unspecified address mean "any". */
+export class IpEndpoint {
+  readonly addr = new IpAddress();
+  port = 0;
+
+  /** Parses `"192.168.69.1:6969"`, `"[fdaa::1]:6969"`, or a bare port `"6969"` (any address). */
+  static parse(text: string): IpEndpoint {
+    const e = new IpEndpoint();
+    let host = "";
+    let port = text;
+    if (text.startsWith("[")) {
+      const close = text.indexOf("]:");
+      if (close < 0) throw new AddressParseError("endpoint", text);
+      host = text.slice(1, close);
+      port = text.slice(close + 2);
+    } else if (text.indexOf(":") >= 0) {
+      const colon = text.lastIndexOf(":");
+      host = text.slice(0, colon);
+      port = text.slice(colon + 1);
+      if (host.indexOf(":") >= 0) throw new AddressParseError("endpoint (put IPv6 addresses in brackets)", text);
+    }
+    if (!/^(0|[1-9][0-9]{0,4})$/.test(port) || +port > 65535) throw new AddressParseError("endpoint", text);
+    if (host !== "") e.addr.copyFrom(IpAddress.parse(host));
+    e.port = +port;
+    return e;
+  }
+
+  /** An endpoint with `addr` (copied, may be null for any) and `port`. */
+  static of(addr: IpAddress | null, port: number): IpEndpoint {
+    const e = new IpEndpoint();
+    if (addr) e.addr.copyFrom(addr);
+    e.port = port;
+    return e;
+  }
+
+  set(addr: IpAddress, port: number): this {
+    this.addr.copyFrom(addr);
+    this.port = port;
+    return this;
+  }
+
+  copyFrom(o: IpEndpoint): this {
+    this.addr.copyFrom(o.addr);
+    this.port = o.port;
+    return this;
+  }
+
+  equals(o: IpEndpoint): boolean {
+    return this.port === o.port && this.addr.equals(o.addr);
+  }
+
+  /** Whether an address or a port is set. */
+  isSpecified(): boolean {
+    return this.port !== 0 || !this.addr.isUnspecified();
+  }
+
+  toString(): string {
+    if (this.addr.version === IpVersion.Ipv6) return "[" + this.addr + "]:" + this.port;
+    return this.addr + ":" + this.port;
+  }
+}
