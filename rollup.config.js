@@ -40,6 +40,17 @@ const MODULES = [
   ["./src/wire/tcp.ts", ["socket-tcp"]],
   ["./src/wire/pretty.ts", []],
   ["./src/storage/index.ts", []],
+  ["./src/wire/ip-repr.ts", []],
+  ["./src/config.ts", []],
+  ["./src/log.ts", []],
+  ["./src/phy/index.ts", []],
+  ["./src/socket/error.ts", []],
+  ["./src/socket/meta.ts", []],
+  ["./src/socket/set.ts", []],
+  ["./src/socket/udp.ts", ["socket-udp"]],
+  ["./src/socket/icmp.ts", ["socket-icmp"]],
+  ["./src/socket/raw.ts", ["socket-raw"]],
+  ["./src/iface/index.ts", []],
 ];
 
 const SWITCHES = {

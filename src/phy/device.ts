@@ -197,7 +197,7 @@ export interface Device {
 export interface FrameMemory {
   /** The whole memory, byte offset 0; `reserve` returns offsets into it. */
   readonly bytes: Uint8Array;
-  /** A `DataView` over the same memory as `bytes`. */
+  /** A `DataView` over the same memory as `bytes`, starting at the same octet. */
   readonly dv: DataView;
   /** Reserves `len` octets and returns their offset in `bytes`; throws when exhausted. */
   reserve(len: number): number;

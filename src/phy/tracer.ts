@@ -63,6 +63,8 @@ export class Tracer implements Device {
   private readonly printer = new PrettyPrinter();
   /** Offset of the current transmit reservation, or -1. */
   private txOffset = -1;
+  /** Length of the current transmit reservation. */
+  private txLen = 0;
   /** Time of the current transmit reservation (the commit has no time of its own). */
   private txNow = 0;
 
@@ -93,17 +95,21 @@ export class Tracer implements Device {
   transmitBegin(now: Instant, len: number): number {
     const off = this.inner.transmitBegin(now, len);
     this.txOffset = off;
+    this.txLen = len;
     this.txNow = now;
     return off;
   }
 
-  /** Describes the frame, then commits it to the inner device. */
+  /**
+   * Describes the frame, then commits it to the inner device. A misused commit (no
+   * reservation, a bad length) is not described; the inner device throws for it.
+   */
   transmitCommit(len: number): void {
     const off = this.txOffset;
-    if (off >= 0 && len >= 1) {
+    if (off >= 0 && len >= 1 && len <= this.txLen) {
       this.writer.trace(this.txNow, TraceDirection.Tx, this.printer.describe(this.txBytes, this.txView, off, len));
     }
-    this.txOffset = -1;
     this.inner.transmitCommit(len);
+    this.txOffset = -1;
   }
 }

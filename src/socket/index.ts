@@ -44,3 +44,6 @@
 export * from "./error.js";
 export * from "./meta.js";
 export * from "./set.js";
+export * from "./udp.js";
+export * from "./icmp.js";
+export * from "./raw.js";

@@ -113,6 +113,8 @@ export async function runXs(files, allocFiles, { iterations = 100000, log = cons
     // Allocation cases.
     await worker.evaluate(`__report({ kind: "value", value: Object.keys(globalThis.__allocCases || {}) })`);
     const names = lastValue || [];
+    await worker.evaluate(`__report({ kind: "value", value: globalThis.__allocIterations || {} })`);
+    const counts = lastValue || {};
     // The control case: a loop that allocates one array per iteration must be seen, or the
     // detector is blind and every "no allocation" result above it means nothing.
     await worker.evaluate(
@@ -125,12 +127,13 @@ export async function runXs(files, allocFiles, { iterations = 100000, log = cons
         const r = await worker.evaluate(`gc(); globalThis.__allocResult = globalThis.__allocCases[${q}](${n});`);
         return r.meter;
       };
+      const n = counts[name] || iterations;
       try {
         // Warm up: first runs may create lazily built engine structures.
-        await run(1000);
+        await run(Math.min(1000, n));
         await run(0);
         const base = await run(0);
-        const loaded = await run(iterations);
+        const loaded = await run(n);
         const base2 = await run(0);
         await worker.evaluate(`__report({ kind: "value", value: globalThis.__allocResult })`);
         const value = lastValue;
@@ -139,11 +142,11 @@ export async function runXs(files, allocFiles, { iterations = 100000, log = cons
         const slots = loaded.currentHeapCount - base.currentHeapCount - (base2.currentHeapCount - loaded.currentHeapCount);
         const entry = {
           name,
-          iterations,
+          iterations: n,
           slotDelta: slots,
           baselineDrift: base2.currentHeapCount - base.currentHeapCount,
           allocateDelta: loaded.allocate - base.allocate,
-          computePerIteration: (loaded.compute - base.compute) / iterations,
+          computePerIteration: (loaded.compute - base.compute) / n,
           value,
         };
         result.alloc.push(entry);
@@ -161,7 +164,7 @@ export async function runXs(files, allocFiles, { iterations = 100000, log = cons
           failures.push({
             suite: "xs allocation",
             test: name,
-            message: `${iterations} iterations left ${slots} more slots in use and ${entry.allocateDelta} more bytes from malloc than 0 iterations`,
+            message: `${n} iterations left ${slots} more slots in use and ${entry.allocateDelta} more bytes from malloc than 0 iterations`,
           });
         } else {
           result.passed++;
