@@ -54,4 +54,15 @@ test("a bundle without IPv4 drops ARP, IPv4, ICMPv4 and IGMP", async () => {
   assert.ok(has(code, "Ipv6Packet"));
 });
 
+test("a bundle without logging keeps no log call and no log string", async () => {
+  const withLog = await build(["proto-ipv4", "proto-ipv6", "socket-udp", "socket-icmp", "socket-raw", "log"]);
+  const without = await build(["proto-ipv4", "proto-ipv6", "socket-udp", "socket-icmp", "socket-raw"]);
+  // Messages that only log calls on the packet path carry.
+  for (const text of ["iface: dropped a frame", "udp: receive queue full"]) {
+    assert.match(withLog, text, "the logging bundle has " + text);
+    assert.not.match(without, text, "the bundle without logging still has " + text);
+  }
+  assert.not.match(without, /netDebug\(|netTrace\(/, "no log call remains");
+});
+
 test.run();

@@ -378,3 +378,35 @@ test("config capacities fail loudly at configuration time", () => {
 });
 
 test.run();
+
+test("every drop reason is counted under its own name", async () => {
+  const { LINUX_IGMPV3_REPORT } = await import("../fixtures/linux.js");
+  const r = rig();
+  const s = r.iface.stats;
+  const udp = new UdpSocket(1, 16, 1, 16);
+  udp.bind(6969);
+  r.sockets.add(udp);
+  const igmpv3 = LINUX_IGMPV3_REPORT.slice();
+  igmpv3.set([0x01, 0x00, 0x5e, 0x00, 0x00, 0x01], 0); // to 224.0.0.1's MAC, a group we listen to
+  const frag6 = F.ipv6(PEER_IP6, OUR_IP6, IpProtocol.Ipv6Frag, new Uint8Array([17, 0, 0, 8 | 1, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0]));
+  const cases: [string, Uint8Array][] = [
+    ["rxMalformed", toUs(EtherType.Ipv4, new Uint8Array([0x45, 0, 0, 10]))],
+    ["rxChecksum", (() => { const f = toUs(EtherType.Ipv4, F.udpV4(PEER_IP, 1, OUR_IP, 6969, F.bytesOf("x"))); f[f.length - 1] ^= 1; return f; })()],
+    ["rxNotForUs", toUs(EtherType.Ipv4, F.udpV4(PEER_IP, 1, ipv4Parse("192.168.69.77"), 6969, F.bytesOf("x")))],
+    ["rxUnknownEtherType", toUs(0x8100, new Uint8Array(46))],
+    ["rxUnknownProtocol", toUs(EtherType.Ipv6, F.ipv6(PEER_IP6, OUR_IP6, 253, new Uint8Array(8)))],
+    ["rxFragment", toUs(EtherType.Ipv6, frag6)],
+    ["rxSocketFull", toUs(EtherType.Ipv4, F.udpV4(PEER_IP, 1, OUR_IP, 6969, new Uint8Array(32)))],
+    ["rxNoSocket", toUs(EtherType.Ipv4, F.udpV4(PEER_IP, 1, OUR_IP, 6970, F.bytesOf("x")))],
+    ["rxUnsupported", igmpv3],
+    ["rxRefused", toUs(EtherType.Arp, F.arp(ArpOperation.Reply, PEER_MAC, PEER_IP, OUR_MAC, OUR_IP))],
+  ];
+  for (const [name, frame] of cases) {
+    const before = s.snapshot();
+    exchange(r, 0, frame);
+    const after = s.snapshot();
+    const changed = Object.keys(after).filter((k) => k.startsWith("rx") && k !== "rxFrames" && after[k] !== before[k]);
+    assert.equal(changed, [name], name);
+  }
+  invariant(r);
+});
