@@ -84,7 +84,12 @@ console.log(`# Node ${process.version}: ${selected.length} test files`);
   const core = selected.filter((f) => !f.includes(`${path.sep}host${path.sep}`));
   const allocFiles = walk(path.join(build, "test", "alloc")).filter((f) => f.endsWith(".alloc.js") && (!only || rel(f).includes(only)));
   console.log(`\n# XS (@agoric/xsnap): ${core.length} test files, ${allocFiles.length} allocation files`);
-  const r = await runXs(core, allocFiles);
+  let r;
+  try {
+    r = await runXs(core, allocFiles);
+  } catch (e) {
+    r = { passed: 0, failed: 1, skipped: 0, alloc: [], failures: [{ suite: "xs", test: "runner", message: String(e && e.message ? e.message : e) }] };
+  }
   for (const f of r.failures) {
     console.log(`  FAIL [xs] ${f.suite ? f.suite + " › " : ""}${f.test}: ${f.message}`);
     if (f.details) console.log("    " + f.details.split("\n").join("\n    "));

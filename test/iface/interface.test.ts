@@ -14,6 +14,7 @@ import { ArpOperation } from "../../src/wire/arp.js";
 import { TestDevice } from "../support/test-device.js";
 import { dissectOurs, type Fields } from "../support/dissect.js";
 import * as F from "../support/frames.js";
+import { LINUX_IGMPV3_REPORT } from "../fixtures/linux.js";
 
 const T0 = (0x7fffffff - 5000) | 0;
 const at = (ms: number) => (T0 + ms) | 0;
@@ -379,8 +380,7 @@ test("config capacities fail loudly at configuration time", () => {
 
 test.run();
 
-test("every drop reason is counted under its own name", async () => {
-  const { LINUX_IGMPV3_REPORT } = await import("../fixtures/linux.js");
+test("every drop reason is counted under its own name", () => {
   const r = rig();
   const s = r.iface.stats;
   const udp = new UdpSocket(1, 16, 1, 16);

@@ -54,7 +54,7 @@ export async function bundleTests(files, allocFiles = []) {
       },
     ],
   });
-  const { output } = await bundle.generate({ format: "iife", name: "__xsTests" });
+  const { output } = await bundle.generate({ format: "iife", name: "__xsTests", inlineDynamicImports: true });
   await bundle.close();
   return output[0].code;
 }
