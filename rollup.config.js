@@ -25,6 +25,7 @@ const MODULES = [
   ["./src/time.ts", []],
   ["./src/features.ts", []],
   ["./src/wire/error.ts", []],
+  ["./src/wire/view.ts", []],
   ["./src/wire/checksum.ts", []],
   ["./src/wire/ip.ts", []],
   ["./src/wire/ethernet.ts", []],

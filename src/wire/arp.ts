@@ -40,6 +40,7 @@
 import { WireError } from "./error.js";
 import { EthernetAddress, EtherType } from "./ethernet.js";
 import { ipv4Format } from "./ip.js";
+import { PacketView } from "./view.js";
 
 // Field offsets.
 const HTYPE = 0;
@@ -81,30 +82,7 @@ export function arpOperationName(op: number): string {
  * A view of an ARP packet in a byte buffer. Created once, re-pointed at each packet with
  * `reset`. After `check()` has returned `WireError.Ok`, every accessor stays inside the packet.
  */
-export class ArpPacket {
-  bytes: Uint8Array;
-  dv: DataView;
-  /** Offset of the packet's first octet in `bytes`. */
-  off: number;
-  /** Length of the packet in octets. */
-  len: number;
-
-  constructor(bytes: Uint8Array, dv: DataView, off = 0, len = bytes.length) {
-    this.bytes = bytes;
-    this.dv = dv;
-    this.off = off;
-    this.len = len;
-  }
-
-  /** Points the view at a packet of `len` octets at `off`. `dv` must cover the same memory as `bytes`. */
-  reset(bytes: Uint8Array, dv: DataView, off: number, len: number): this {
-    this.bytes = bytes;
-    this.dv = dv;
-    this.off = off;
-    this.len = len;
-    return this;
-  }
-
+export class ArpPacket extends PacketView {
   /**
    * Validates the lengths the accessors use: the fixed part, the addresses the length fields
    * announce, and the 28 octets of the Ethernet/IPv4 layout the address accessors read.

@@ -24,6 +24,7 @@
 import { WireError } from "./error.js";
 import { AddressParseError } from "./error.js";
 import type { Ipv6Address } from "./ip.js";
+import { PacketView } from "./view.js";
 
 // Field offsets.
 const DESTINATION = 0;
@@ -176,30 +177,7 @@ export const ETHERNET_BROADCAST: Readonly<EthernetAddress> = Object.freeze(new E
  * A view of an Ethernet II frame in a byte buffer. Created once, re-pointed at each frame with
  * `reset`. After `check()` has returned `WireError.Ok`, every accessor stays inside the frame.
  */
-export class EthernetFrame {
-  bytes: Uint8Array;
-  dv: DataView;
-  /** Offset of the frame's first octet in `bytes`. */
-  off: number;
-  /** Length of the frame in octets. */
-  len: number;
-
-  constructor(bytes: Uint8Array, dv: DataView, off = 0, len = bytes.length) {
-    this.bytes = bytes;
-    this.dv = dv;
-    this.off = off;
-    this.len = len;
-  }
-
-  /** Points the view at a frame of `len` octets at `off`. `dv` must cover the same memory as `bytes`. */
-  reset(bytes: Uint8Array, dv: DataView, off: number, len: number): this {
-    this.bytes = bytes;
-    this.dv = dv;
-    this.off = off;
-    this.len = len;
-    return this;
-  }
-
+export class EthernetFrame extends PacketView {
   /** Validates the lengths the accessors use: the frame holds at least a header. */
   check(): WireError {
     return this.len < ETHERNET_HEADER_LEN ? WireError.Truncated : WireError.Ok;

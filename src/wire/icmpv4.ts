@@ -65,6 +65,7 @@
 import { WireError } from "./error.js";
 import { ChecksumCapabilities, checksumData, checksumRx, checksumTx } from "./checksum.js";
 import { Ipv4Packet, Ipv4Repr } from "./ipv4.js";
+import { PacketView } from "./view.js";
 
 // Field offsets.
 const TYPE = 0;
@@ -173,30 +174,7 @@ function icmpv4DstUnreachableName(code: number): string {
  * A view of an ICMPv4 message in a byte buffer. Created once, re-pointed at each message with
  * `reset`. After `check()` has returned `WireError.Ok`, every accessor stays inside the message.
  */
-export class Icmpv4Packet {
-  bytes: Uint8Array;
-  dv: DataView;
-  /** Offset of the message's first octet in `bytes`. */
-  off: number;
-  /** Length of the message (header and data) in octets. */
-  len: number;
-
-  constructor(bytes: Uint8Array, dv: DataView, off = 0, len = bytes.length) {
-    this.bytes = bytes;
-    this.dv = dv;
-    this.off = off;
-    this.len = len;
-  }
-
-  /** Points the view at a message of `len` octets at `off`. `dv` must cover the same memory as `bytes`. */
-  reset(bytes: Uint8Array, dv: DataView, off: number, len: number): this {
-    this.bytes = bytes;
-    this.dv = dv;
-    this.off = off;
-    this.len = len;
-    return this;
-  }
-
+export class Icmpv4Packet extends PacketView {
   /** Validates the lengths the accessors use: the message holds the 8-octet header. */
   check(): WireError {
     return this.len < ICMPV4_HEADER_LEN ? WireError.Truncated : WireError.Ok;

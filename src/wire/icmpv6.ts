@@ -77,6 +77,7 @@ import { WireError } from "./error.js";
 import { ChecksumCapabilities, checksumCombine, checksumData, checksumPseudoV6, checksumRx, checksumTx } from "./checksum.js";
 import type { Ipv6Address } from "./ip.js";
 import { IPV6_HEADER_LEN, IPV6_MIN_MTU, Ipv6Packet, Ipv6Repr } from "./ipv6.js";
+import { PacketView } from "./view.js";
 
 // Field offsets.
 const TYPE = 0;
@@ -218,30 +219,7 @@ export function icmpv6FillChecksum(dv: DataView, off: number, len: number, src: 
  * re-pointed with `reset`. After `check()` has returned `WireError.Ok`, every accessor of the
  * 8-octet header stays inside the message.
  */
-export class Icmpv6Packet {
-  bytes: Uint8Array;
-  dv: DataView;
-  /** Offset of the message's first octet in `bytes`. */
-  off: number;
-  /** Length of the message (the checksum covers exactly this). */
-  len: number;
-
-  constructor(bytes: Uint8Array, dv: DataView, off = 0, len = bytes.length) {
-    this.bytes = bytes;
-    this.dv = dv;
-    this.off = off;
-    this.len = len;
-  }
-
-  /** Points the view at a message of `len` octets at `off`. */
-  reset(bytes: Uint8Array, dv: DataView, off: number, len: number): this {
-    this.bytes = bytes;
-    this.dv = dv;
-    this.off = off;
-    this.len = len;
-    return this;
-  }
-
+export class Icmpv6Packet extends PacketView {
   /** Validates the lengths the accessors use: the 8-octet header. */
   check(): WireError {
     return this.len < ICMPV6_HEADER_LEN ? WireError.Truncated : WireError.Ok;

@@ -51,6 +51,7 @@
 import { WireError } from "./error.js";
 import { ChecksumCapabilities, checksumData, checksumRx, checksumTx } from "./checksum.js";
 import { ipv4Format, ipv4IsMulticast } from "./ip.js";
+import { PacketView } from "./view.js";
 
 // Field offsets.
 const TYPE = 0;
@@ -92,30 +93,7 @@ export function igmpMessageName(t: number): string {
  * A view of an IGMP message in a byte buffer. Created once, re-pointed at each message with
  * `reset`. After `check()` has returned `WireError.Ok`, every accessor stays inside the message.
  */
-export class IgmpPacket {
-  bytes: Uint8Array;
-  dv: DataView;
-  /** Offset of the message's first octet in `bytes`. */
-  off: number;
-  /** Length of the message (the whole IP payload) in octets. */
-  len: number;
-
-  constructor(bytes: Uint8Array, dv: DataView, off = 0, len = bytes.length) {
-    this.bytes = bytes;
-    this.dv = dv;
-    this.off = off;
-    this.len = len;
-  }
-
-  /** Points the view at a message of `len` octets at `off`. `dv` must cover the same memory as `bytes`. */
-  reset(bytes: Uint8Array, dv: DataView, off: number, len: number): this {
-    this.bytes = bytes;
-    this.dv = dv;
-    this.off = off;
-    this.len = len;
-    return this;
-  }
-
+export class IgmpPacket extends PacketView {
   /** Validates the lengths the accessors use: the message holds 8 octets. */
   check(): WireError {
     return this.len < IGMP_HEADER_LEN ? WireError.Truncated : WireError.Ok;

@@ -31,6 +31,7 @@
  */
 
 export * from "./error.js";
+export * from "./view.js";
 export * from "./checksum.js";
 export * from "./ip.js";
 export * from "./ip-repr.js";

@@ -72,6 +72,7 @@
 import { WireError } from "./error.js";
 import { ChecksumCapabilities, checksumData, checksumRx, checksumTx } from "./checksum.js";
 import { ipProtocolName, ipv4Format } from "./ip.js";
+import { PacketView } from "./view.js";
 
 // Field offsets.
 const VER_IHL = 0;
@@ -106,30 +107,7 @@ const OFFSET_MASK = 0x1fff;
  * A view of an IPv4 datagram in a byte buffer. Created once, re-pointed at each datagram with
  * `reset`. After `check()` has returned `WireError.Ok`, every accessor stays inside the datagram.
  */
-export class Ipv4Packet {
-  bytes: Uint8Array;
-  dv: DataView;
-  /** Offset of the header's first octet in `bytes`. */
-  off: number;
-  /** Length of the buffer holding the datagram (at least the total length once checked). */
-  len: number;
-
-  constructor(bytes: Uint8Array, dv: DataView, off = 0, len = bytes.length) {
-    this.bytes = bytes;
-    this.dv = dv;
-    this.off = off;
-    this.len = len;
-  }
-
-  /** Points the view at a datagram in `len` octets at `off`. `dv` must cover the same memory as `bytes`. */
-  reset(bytes: Uint8Array, dv: DataView, off: number, len: number): this {
-    this.bytes = bytes;
-    this.dv = dv;
-    this.off = off;
-    this.len = len;
-    return this;
-  }
-
+export class Ipv4Packet extends PacketView {
   /**
    * Validates the header's own lengths: 20 octets, IHL >= 5, the whole header (options included)
    * in the buffer, and a total length that covers the header. It does not require the buffer to

@@ -98,6 +98,7 @@
 import { WireError } from "./error.js";
 import { ipProtocolName } from "./ip.js";
 import { IPV6_HEADER_LEN, IPV6_NEXT_HEADER_FIELD, type Ipv6Packet } from "./ipv6.js";
+import { PacketView } from "./view.js";
 
 // Generic extension header field offsets.
 const NEXT_HEADER = 0;
@@ -167,30 +168,7 @@ export function ipv6OptionName(t: number): string {
  * Created once, re-pointed with `reset`. After `check()` has returned `WireError.Ok`, every
  * accessor stays inside the header.
  */
-export class Ipv6ExtHeader {
-  bytes: Uint8Array;
-  dv: DataView;
-  /** Offset of the header's first octet in `bytes`. */
-  off: number;
-  /** Octets available from `off` (the header and whatever follows it). */
-  len: number;
-
-  constructor(bytes: Uint8Array, dv: DataView, off = 0, len = bytes.length) {
-    this.bytes = bytes;
-    this.dv = dv;
-    this.off = off;
-    this.len = len;
-  }
-
-  /** Points the view at a header at `off`, with `len` octets available. */
-  reset(bytes: Uint8Array, dv: DataView, off: number, len: number): this {
-    this.bytes = bytes;
-    this.dv = dv;
-    this.off = off;
-    this.len = len;
-    return this;
-  }
-
+export class Ipv6ExtHeader extends PacketView {
   /** Validates the lengths the accessors use: two octets, then `headerLen()` octets. */
   check(): WireError {
     if (this.len < 2) return WireError.Truncated;
@@ -430,27 +408,7 @@ export class Ipv6HopByHopRepr {
 }
 
 /** A view of a Fragment header. After `check()` has returned Ok, accessors stay inside it. */
-export class Ipv6FragmentHeader {
-  bytes: Uint8Array;
-  dv: DataView;
-  off: number;
-  len: number;
-
-  constructor(bytes: Uint8Array, dv: DataView, off = 0, len = bytes.length) {
-    this.bytes = bytes;
-    this.dv = dv;
-    this.off = off;
-    this.len = len;
-  }
-
-  reset(bytes: Uint8Array, dv: DataView, off: number, len: number): this {
-    this.bytes = bytes;
-    this.dv = dv;
-    this.off = off;
-    this.len = len;
-    return this;
-  }
-
+export class Ipv6FragmentHeader extends PacketView {
   /** Validates the lengths the accessors use: 8 octets. */
   check(): WireError {
     return this.len < IPV6_FRAGMENT_HEADER_LEN ? WireError.Truncated : WireError.Ok;

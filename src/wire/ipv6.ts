@@ -62,6 +62,7 @@
 
 import { WireError } from "./error.js";
 import { ipProtocolName, Ipv6Address } from "./ip.js";
+import { PacketView } from "./view.js";
 
 // Field offsets.
 const VER_TC_FLOW = 0;
@@ -90,30 +91,7 @@ export const IPV6_NEXT_HEADER_FIELD = NEXT_HEADER;
  * `reset`. After `check()` (or `checkHeader()` for the fixed header alone) has returned
  * `WireError.Ok`, every accessor stays inside the packet.
  */
-export class Ipv6Packet {
-  bytes: Uint8Array;
-  dv: DataView;
-  /** Offset of the packet's first octet in `bytes`. */
-  off: number;
-  /** Length of the buffer holding the packet (it may exceed `totalLen()`: link padding). */
-  len: number;
-
-  constructor(bytes: Uint8Array, dv: DataView, off = 0, len = bytes.length) {
-    this.bytes = bytes;
-    this.dv = dv;
-    this.off = off;
-    this.len = len;
-  }
-
-  /** Points the view at a packet in `len` octets at `off`. `dv` must cover the same memory as `bytes`. */
-  reset(bytes: Uint8Array, dv: DataView, off: number, len: number): this {
-    this.bytes = bytes;
-    this.dv = dv;
-    this.off = off;
-    this.len = len;
-    return this;
-  }
-
+export class Ipv6Packet extends PacketView {
   /** Validates the fixed header only: the buffer holds 40 octets. */
   checkHeader(): WireError {
     return this.len < IPV6_HEADER_LEN ? WireError.Truncated : WireError.Ok;

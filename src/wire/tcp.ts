@@ -110,6 +110,7 @@
 import { WireError } from "./error.js";
 import { checksumCombine, checksumData, checksumRx, checksumTx } from "./checksum.js";
 import type { ChecksumCapabilities } from "./checksum.js";
+import { PacketView } from "./view.js";
 
 // Field offsets.
 const SRC_PORT = 0;
@@ -192,30 +193,7 @@ function u32(n: number): string {
  * A view of a TCP segment in a byte buffer. Created once, re-pointed at each segment with
  * `reset`. After `check()` has returned `WireError.Ok`, every accessor stays inside the segment.
  */
-export class TcpPacket {
-  bytes: Uint8Array;
-  dv: DataView;
-  /** Offset of the segment's first octet (the source port) in `bytes`. */
-  off: number;
-  /** Length of the segment: header, options and data (the IP payload length). */
-  len: number;
-
-  constructor(bytes: Uint8Array, dv: DataView, off = 0, len = bytes.length) {
-    this.bytes = bytes;
-    this.dv = dv;
-    this.off = off;
-    this.len = len;
-  }
-
-  /** Points the view at a segment of `len` octets at `off`. `dv` must cover the same memory as `bytes`. */
-  reset(bytes: Uint8Array, dv: DataView, off: number, len: number): this {
-    this.bytes = bytes;
-    this.dv = dv;
-    this.off = off;
-    this.len = len;
-    return this;
-  }
-
+export class TcpPacket extends PacketView {
   /**
    * Validates the lengths the accessors use: the fixed header (else `Truncated`), a Data Offset
    * of at least 5 words (else `Malformed`), and the whole header with its options (else

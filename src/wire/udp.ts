@@ -57,6 +57,7 @@
 import { WireError } from "./error.js";
 import { checksumCombine, checksumData, checksumFold, checksumRx, checksumTx } from "./checksum.js";
 import type { ChecksumCapabilities } from "./checksum.js";
+import { PacketView } from "./view.js";
 
 // Field offsets.
 const SRC_PORT = 0;
@@ -86,30 +87,7 @@ function computeChecksum(dv: DataView, off: number, len: number, pseudoSum: numb
  * A view of a UDP datagram in a byte buffer. Created once, re-pointed at each datagram with
  * `reset`. After `check()` has returned `WireError.Ok`, every accessor stays inside the datagram.
  */
-export class UdpPacket {
-  bytes: Uint8Array;
-  dv: DataView;
-  /** Offset of the datagram's first octet (the source port) in `bytes`. */
-  off: number;
-  /** Octets available to the datagram: the IP payload length on receive. */
-  len: number;
-
-  constructor(bytes: Uint8Array, dv: DataView, off = 0, len = bytes.length) {
-    this.bytes = bytes;
-    this.dv = dv;
-    this.off = off;
-    this.len = len;
-  }
-
-  /** Points the view at a datagram of `len` octets at `off`. `dv` must cover the same memory as `bytes`. */
-  reset(bytes: Uint8Array, dv: DataView, off: number, len: number): this {
-    this.bytes = bytes;
-    this.dv = dv;
-    this.off = off;
-    this.len = len;
-    return this;
-  }
-
+export class UdpPacket extends PacketView {
   /**
    * Validates the lengths the accessors use: a whole header (else `Truncated`), a Length field of
    * at least 8 (else `Malformed`) and no more than the buffer holds (else `Truncated`).
