@@ -54,7 +54,7 @@ import { Icmpv6Message, Icmpv6Packet, Icmpv6Repr, icmpv6IsMld, icmpv6IsNdisc } f
 import { NdiscRepr } from "../wire/ndisc.js";
 import { UdpPacket, UdpRepr, UDP_HEADER_LEN } from "../wire/udp.js";
 import type { Device } from "../phy/device.js";
-import { SocketKind, type SocketSet } from "../socket/set.js";
+import { SocketKind, type Socket, type SocketSet } from "../socket/set.js";
 import { SocketErrorCode } from "../socket/error.js";
 import { POLL_INGRESS, type SocketMeta } from "../socket/meta.js";
 import type { UdpSocket } from "../socket/udp.js";
@@ -72,6 +72,12 @@ export const MAX_INGRESS_PER_POLL = 64;
 const ICMPV4_ERROR_MAX_LEN = 576 - IPV4_HEADER_LEN;
 /** ICMPv6 errors fit the minimum IPv6 MTU (RFC 4443 §2.4 (c)). */
 const ICMPV6_ERROR_MAX_LEN = 1280 - 40;
+
+/** What the datagram sockets have in common for the last step of egress. */
+interface DatagramSocket extends Socket {
+  dispatchCommit(): void;
+  dispatchDrop(code: SocketErrorCode): void;
+}
 
 /** What `resolve` found: the link-layer destination is in `txMac`, the socket waits, or no route. */
 const enum Resolve {
@@ -877,10 +883,11 @@ export class Interface {
     for (let i = 0; i < sockets.capacity; i++) {
       const s = slots[i];
       if (s === null) continue;
+      const kind = s.kind;
       let r = 0;
-      if (SOCKET_UDP && s.kind === SocketKind.Udp) r = this.egressUdp(now, device, s as UdpSocket);
-      else if (SOCKET_ICMP && s.kind === SocketKind.Icmp) r = this.egressIcmp(now, device, s as IcmpSocket);
-      else if (SOCKET_RAW && s.kind === SocketKind.Raw) r = this.egressRaw(now, device, s as RawSocket);
+      if ((SOCKET_UDP && kind === SocketKind.Udp) || (SOCKET_ICMP && kind === SocketKind.Icmp) || (SOCKET_RAW && kind === SocketKind.Raw)) {
+        r = this.egressDatagram(now, device, kind, s);
+      }
       if (r > 0) sent = true;
       if (r < 0) return sent; // the device is full: try again on the next poll
     }
@@ -938,103 +945,59 @@ export class Interface {
     return Resolve.Waiting;
   }
 
-  /** Sends what a UDP socket has queued. Returns 1 if something was sent, 0 if not, -1 if the device is full. */
-  private egressUdp(now: Instant, device: Device, s: UdpSocket): number {
+  /**
+   * Sends what a datagram socket (UDP, ICMP, raw) has queued. Returns 1 if something was sent,
+   * 0 if not, -1 if the device is full. The steps that differ by kind are the `switch`es: what
+   * the socket describes (`dispatchPeek`), how its packet is routed (a raw socket's packet
+   * carries its own source address), and what goes between the IP header and the payload.
+   */
+  private egressDatagram(now: Instant, device: Device, kind: SocketKind, s: Socket): number {
     let sent = 0;
     const meta = s.meta;
+    const ip = this.txIp;
     for (;;) {
       if (!meta.egressPermitted(now, meta.waiting && this.neighbors.has(meta.neighbor, now))) return sent;
-      const ip = this.txIp;
-      const n = s.dispatchPeek(now, ip, this.txUdp);
+      let n = -1;
+      if (SOCKET_UDP && kind === SocketKind.Udp) n = (s as UdpSocket).dispatchPeek(now, ip, this.txUdp);
+      else if (SOCKET_ICMP && kind === SocketKind.Icmp) n = (s as IcmpSocket).dispatchPeek(now, ip);
+      else if (SOCKET_RAW && kind === SocketKind.Raw) n = (s as RawSocket).dispatchPeek(now, ip);
       if (n < 0) return sent;
       if (ip.hopLimit <= 0) ip.hopLimit = this.hopLimit;
-      const res = this.route(now, device, meta);
+      const raw = kind === SocketKind.Raw;
+      const res = raw ? this.resolve(now, device, ip.dstAddr, ip.srcAddr, meta) : this.route(now, device, meta);
       if (res === Resolve.Waiting) return sent;
+      const d = s as DatagramSocket;
       if (res === Resolve.NoRoute) {
-        s.dispatchDrop(SocketErrorCode.NoRoute);
+        d.dispatchDrop(SocketErrorCode.NoRoute);
         this.stats.txNoRoute++;
         continue;
       }
-      const udpLen = UDP_HEADER_LEN + n;
-      const ipHl = ip.headerLen();
-      const total = ETHERNET_HEADER_LEN + ipHl + udpLen;
+      // A raw socket's packet is a whole IP packet; the others get an IP header from us, and a
+      // UDP socket's payload a UDP header.
+      const ipHl = raw ? 0 : ip.headerLen();
+      const udpHl = SOCKET_UDP && kind === SocketKind.Udp ? UDP_HEADER_LEN : 0;
+      const total = ETHERNET_HEADER_LEN + ipHl + udpHl + n;
       const off = device.transmitBegin(now, total);
       if (off < 0) {
         this.stats.txDeviceFull++;
         return -1;
       }
-      const udpOff = off + ETHERNET_HEADER_LEN + ipHl;
-      s.dispatchPayload(device.txBytes, udpOff + UDP_HEADER_LEN);
-      ip.nextHeader = IpProtocol.Udp;
-      ip.payloadLen = udpLen;
-      this.txUdp.emit(this.udp.reset(device.txBytes, device.txView, udpOff, udpLen), n, ip.pseudoSum(), device.capabilities.checksum);
-      this.writeIp(device, off, ip);
+      const at = off + ETHERNET_HEADER_LEN + ipHl;
+      if (SOCKET_UDP && kind === SocketKind.Udp) {
+        (s as UdpSocket).dispatchPayload(device.txBytes, at + UDP_HEADER_LEN);
+        ip.nextHeader = IpProtocol.Udp;
+        ip.payloadLen = UDP_HEADER_LEN + n;
+        this.txUdp.emit(this.udp.reset(device.txBytes, device.txView, at, UDP_HEADER_LEN + n), n, ip.pseudoSum(), device.capabilities.checksum);
+      } else if (SOCKET_ICMP && kind === SocketKind.Icmp) {
+        ip.payloadLen = n;
+        (s as IcmpSocket).dispatchPayload(device.txBytes, at, ip, device.capabilities.checksum);
+      } else if (SOCKET_RAW && raw) {
+        (s as RawSocket).dispatchPayload(device.txBytes, at);
+      }
+      if (!raw) this.writeIp(device, off, ip);
       this.writeEthernet(device, off, this.txMac, ip.version === IpVersion.Ipv6 ? EtherType.Ipv6 : EtherType.Ipv4);
       this.commit(device, total);
-      s.dispatchCommit();
-      sent = 1;
-    }
-  }
-
-  private egressIcmp(now: Instant, device: Device, s: IcmpSocket): number {
-    let sent = 0;
-    const meta = s.meta;
-    for (;;) {
-      if (!meta.egressPermitted(now, meta.waiting && this.neighbors.has(meta.neighbor, now))) return sent;
-      const ip = this.txIp;
-      const n = s.dispatchPeek(now, ip);
-      if (n < 0) return sent;
-      if (ip.hopLimit <= 0) ip.hopLimit = this.hopLimit;
-      const res = this.route(now, device, meta);
-      if (res === Resolve.Waiting) return sent;
-      if (res === Resolve.NoRoute) {
-        s.dispatchDrop(SocketErrorCode.NoRoute);
-        this.stats.txNoRoute++;
-        continue;
-      }
-      const ipHl = ip.headerLen();
-      const total = ETHERNET_HEADER_LEN + ipHl + n;
-      const off = device.transmitBegin(now, total);
-      if (off < 0) {
-        this.stats.txDeviceFull++;
-        return -1;
-      }
-      const icmpOff = off + ETHERNET_HEADER_LEN + ipHl;
-      ip.payloadLen = n;
-      s.dispatchPayload(device.txBytes, icmpOff, ip, device.capabilities.checksum);
-      this.writeIp(device, off, ip);
-      this.writeEthernet(device, off, this.txMac, ip.version === IpVersion.Ipv6 ? EtherType.Ipv6 : EtherType.Ipv4);
-      this.commit(device, total);
-      s.dispatchCommit();
-      sent = 1;
-    }
-  }
-
-  private egressRaw(now: Instant, device: Device, s: RawSocket): number {
-    let sent = 0;
-    const meta = s.meta;
-    for (;;) {
-      if (!meta.egressPermitted(now, meta.waiting && this.neighbors.has(meta.neighbor, now))) return sent;
-      const ip = this.txIp;
-      const n = s.dispatchPeek(now, ip);
-      if (n < 0) return sent;
-      const res = this.resolve(now, device, ip.dstAddr, ip.srcAddr, meta);
-      if (res === Resolve.Waiting) return sent;
-      if (res === Resolve.NoRoute) {
-        s.dispatchDrop(SocketErrorCode.NoRoute);
-        this.stats.txNoRoute++;
-        continue;
-      }
-      const total = ETHERNET_HEADER_LEN + n;
-      const off = device.transmitBegin(now, total);
-      if (off < 0) {
-        this.stats.txDeviceFull++;
-        return -1;
-      }
-      s.dispatchPayload(device.txBytes, off + ETHERNET_HEADER_LEN);
-      this.writeEthernet(device, off, this.txMac, ip.version === IpVersion.Ipv6 ? EtherType.Ipv6 : EtherType.Ipv4);
-      this.commit(device, total);
-      s.dispatchCommit();
+      d.dispatchCommit();
       sent = 1;
     }
   }

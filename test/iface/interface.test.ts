@@ -14,7 +14,6 @@ import { ArpOperation } from "../../src/wire/arp.js";
 import { TestDevice } from "../support/test-device.js";
 import { dissectOurs, type Fields } from "../support/dissect.js";
 import * as F from "../support/frames.js";
-import { LINUX_IGMPV3_REPORT } from "../fixtures/linux.js";
 
 const T0 = (0x7fffffff - 5000) | 0;
 const at = (ms: number) => (T0 + ms) | 0;
@@ -386,8 +385,9 @@ test("every drop reason is counted under its own name", () => {
   const udp = new UdpSocket(1, 16, 1, 16);
   udp.bind(6969);
   r.sockets.add(udp);
-  const igmpv3 = LINUX_IGMPV3_REPORT.slice();
-  igmpv3.set([0x01, 0x00, 0x5e, 0x00, 0x00, 0x01], 0); // to 224.0.0.1's MAC, a group we listen to
+  // An ARP packet for IEEE 802 hardware (type 6): well formed, not supported.
+  const arp802 = F.arp(ArpOperation.Request, PEER_MAC, PEER_IP, new EthernetAddress(), OUR_IP);
+  arp802[1] = 6;
   const frag6 = F.ipv6(PEER_IP6, OUR_IP6, IpProtocol.Ipv6Frag, new Uint8Array([17, 0, 0, 8 | 1, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0]));
   const cases: [string, Uint8Array][] = [
     ["rxMalformed", toUs(EtherType.Ipv4, new Uint8Array([0x45, 0, 0, 10]))],
@@ -398,7 +398,7 @@ test("every drop reason is counted under its own name", () => {
     ["rxFragment", toUs(EtherType.Ipv6, frag6)],
     ["rxSocketFull", toUs(EtherType.Ipv4, F.udpV4(PEER_IP, 1, OUR_IP, 6969, new Uint8Array(32)))],
     ["rxNoSocket", toUs(EtherType.Ipv4, F.udpV4(PEER_IP, 1, OUR_IP, 6970, F.bytesOf("x")))],
-    ["rxUnsupported", igmpv3],
+    ["rxUnsupported", F.ethernet(ETHERNET_BROADCAST, PEER_MAC, EtherType.Arp, arp802)],
     ["rxRefused", toUs(EtherType.Arp, F.arp(ArpOperation.Reply, PEER_MAC, PEER_IP, OUR_MAC, OUR_IP))],
   ];
   for (const [name, frame] of cases) {
