@@ -96,7 +96,6 @@
  */
 
 import { BoundsError, type Arena } from "../storage/arena.js";
-import { PacketBuffer } from "../storage/packet-buffer.js";
 import { copyBytes } from "../storage/copy.js";
 import { type ChecksumCapabilities, checksumData, checksumTx } from "../wire/checksum.js";
 import { IpAddress, IpEndpoint, IpProtocol, IpVersion, IPV6_UNSPECIFIED } from "../wire/ip.js";
@@ -104,10 +103,9 @@ import type { IpRepr } from "../wire/ip-repr.js";
 import { Icmpv4Message } from "../wire/icmpv4.js";
 import { Icmpv6Message, icmpv6FillChecksum } from "../wire/icmpv6.js";
 import type { Instant } from "../time.js";
-import { LOG, PROTO_IPV4, PROTO_IPV6 } from "../features.js";
-import { netDebug } from "../log.js";
+import { PROTO_IPV4, PROTO_IPV6 } from "../features.js";
 import { SocketError, SocketErrorCode } from "./error.js";
-import { POLL_INGRESS, POLL_NOW, SocketMeta } from "./meta.js";
+import { DatagramSocket } from "./datagram.js";
 import { SocketKind, type Socket } from "./set.js";
 
 /**
@@ -164,51 +162,27 @@ function readInt32(b: Uint8Array, i: number): number {
 }
 
 /** An ICMP socket (see the module comment). */
-export class IcmpSocket implements Socket {
+export class IcmpSocket extends DatagramSocket<IpAddress> implements Socket {
   /** `SocketKind.Icmp`, for the interface's dispatch. */
   readonly kind = SocketKind.Icmp;
-  /** What the interface keeps about the socket (handle, neighbor wait). */
-  readonly meta = new SocketMeta();
   /** The sender of the message the last `recv*` / `peek*` returned. Overwritten by each call. */
   readonly lastRecvAddr = new IpAddress();
-  /** Offset in `rxBytes()` of the message the last `recv()` / `peek()` returned. */
-  recvOffset = 0;
-
-  /** Messages refused because the receive queue was full. */
-  rxDropped = 0;
-  /** Messages refused because they are larger than the whole receive buffer. */
-  rxTooLarge = 0;
-  /** Messages queued for the application. */
-  rxPackets = 0;
-  /** Messages handed to the device (`dispatchCommit`). */
-  txPackets = 0;
-  /** Queued messages dropped by the interface (`dispatchDrop`: no route). */
-  txDropped = 0;
-
   /** How the socket is bound. */
   private binding: IcmpBinding = IcmpBinding.None;
   /** The echo identifier, when bound with `bindIdent`. */
   private ident = 0;
   /** The local UDP endpoint, when bound with `bindUdp` (owned; overwritten in place). */
   private readonly udp = new IpEndpoint();
-  /** TTL / hop limit of sent messages: 0 for the interface's default, else 1..255. */
-  private hop = 0;
-  /** The last network error (`dispatchDrop`), until `takeError()`. */
-  private error: SocketErrorCode = SocketErrorCode.None;
-  /** Received messages and their senders. */
-  private readonly rx: PacketBuffer<IpAddress>;
-  /** Messages to send and their destinations. */
-  private readonly tx: PacketBuffer<IpAddress>;
 
   /**
    * Creates an unbound socket whose receive queue holds `rxPackets` messages of `rxPayload`
    * octets in all, and whose transmit queue holds `txPackets` messages of `txPayload` octets.
    * The payload rings are reserved from `arena` if one is given (then every copy to and from a
    * frame carved from the same arena is a `copyWithin`). Throws `CapacityError` for a bad size.
+   * The records of both queues are the remote addresses of the messages.
    */
   constructor(rxPackets: number, rxPayload: number, txPackets: number, txPayload: number, arena?: Arena) {
-    this.rx = new PacketBuffer<IpAddress>(rxPackets, rxPayload, makeAddress, arena);
-    this.tx = new PacketBuffer<IpAddress>(txPackets, txPayload, makeAddress, arena);
+    super(rxPackets, rxPayload, txPackets, txPayload, makeAddress, arena);
   }
 
   // --- Binding ---------------------------------------------------------------------------------
@@ -269,94 +243,6 @@ export class IcmpSocket implements Socket {
     this.udp.port = 0;
     this.rx.clear();
     this.tx.clear();
-  }
-
-  /**
-   * The TTL (IPv4) or hop limit (IPv6) of sent messages, or null for the interface's default
-   * (`Config.hopLimit`, 64 unless configured: IANA's recommended TTL, as smoltcp). A socket
-   * without one hands the interface `ip.hopLimit = 0`, which the interface replaces with its
-   * default, so that no message leaves with TTL 0: RFC 1122 §3.2.1.7, "A host MUST NOT send a
-   * datagram with a Time-to-Live (TTL) value of zero." Applies to every message dispatched
-   * after the change, queued ones included.
-   */
-  get hopLimit(): number | null {
-    return this.hop === 0 ? null : this.hop;
-  }
-
-  /** Sets the hop limit: 1..255, or null or 0 for the interface's default. Throws `RangeError` otherwise. */
-  set hopLimit(value: number | null) {
-    if (value === null) value = 0;
-    if (!Number.isInteger(value) || value < 0 || value > 255) throw new RangeError("hop limit must be an integer from 1 to 255, or null: " + value);
-    this.hop = value;
-  }
-
-  // --- State -----------------------------------------------------------------------------------
-
-  /** Whether the transmit queue has a free metadata slot (its payload ring may still be short of room). */
-  canSend(): boolean {
-    return !this.tx.isFull();
-  }
-
-  /** Whether a message is waiting to be received. */
-  canRecv(): boolean {
-    return !this.rx.isEmpty();
-  }
-
-  /** Number of messages waiting to be sent. */
-  sendQueue(): number {
-    return this.tx.packetCount();
-  }
-
-  /** Number of messages waiting to be received. */
-  recvQueue(): number {
-    return this.rx.packetCount();
-  }
-
-  /** Number of messages the transmit queue holds. */
-  packetSendCapacity(): number {
-    return this.tx.metaCapacity();
-  }
-
-  /** Number of messages the receive queue holds. */
-  packetRecvCapacity(): number {
-    return this.rx.metaCapacity();
-  }
-
-  /** Octets the transmit buffer holds in all: no larger message can be sent. */
-  payloadSendCapacity(): number {
-    return this.tx.payloadCapacity();
-  }
-
-  /** Octets the receive buffer holds in all: no larger message can be received. */
-  payloadRecvCapacity(): number {
-    return this.rx.payloadCapacity();
-  }
-
-  /** The bytes the queued messages to send live in (`sendBegin` offsets are absolute in it). */
-  txBytes(): Uint8Array {
-    return this.tx.bytes;
-  }
-
-  /** A `DataView` over the same memory as `txBytes()`. */
-  txView(): DataView {
-    return this.tx.dv;
-  }
-
-  /** The bytes the received messages live in (`recvOffset` is absolute in it). */
-  rxBytes(): Uint8Array {
-    return this.rx.bytes;
-  }
-
-  /** A `DataView` over the same memory as `rxBytes()`, to read a message's fields in place. */
-  rxView(): DataView {
-    return this.rx.dv;
-  }
-
-  /** Returns the last network error (`NoRoute`, ...) and clears it; `None` if there was none. */
-  takeError(): SocketErrorCode {
-    const e = this.error;
-    this.error = SocketErrorCode.None;
-    return e;
   }
 
   // --- Sending ---------------------------------------------------------------------------------
@@ -433,52 +319,14 @@ export class IcmpSocket implements Socket {
 
   // --- Receiving -------------------------------------------------------------------------------
 
-  /**
-   * Dequeues the oldest message and copies `min(length, max)` octets of it to `dst[off...]`; the
-   * rest of a longer message is discarded. Returns the number of octets copied, or -1 when
-   * nothing is queued; the sender is in `lastRecvAddr`. Throws `BoundsError` (dequeueing
-   * nothing) if `max` octets at `off` would leave `dst`.
-   */
-  recvSlice(dst: Uint8Array, off: number, max: number): number {
-    const n = this.copyOldest(dst, off, max);
-    if (n >= 0) this.rx.dequeue();
-    return n;
-  }
-
-  /** As `recvSlice`, without dequeueing the message. */
-  peekSlice(dst: Uint8Array, off: number, max: number): number {
-    return this.copyOldest(dst, off, max);
-  }
-
-  /**
-   * Dequeues the oldest message without copying it: returns its length, or -1 when nothing is
-   * queued. The message is at `recvOffset` in `rxBytes()` and stays there until the next `poll`
-   * (which may queue a new message over it); the sender is in `lastRecvAddr`.
-   */
-  recv(): number {
-    const len = this.peek();
-    if (len >= 0) this.rx.dequeue();
-    return len;
-  }
-
-  /** As `recv`, without dequeueing: the message stays first in the queue. */
-  peek(): number {
-    const rx = this.rx;
-    const rec = rx.peek();
-    if (rec === null) return -1;
+  /** Records the sender of the message `peek` returns in `lastRecvAddr`. */
+  protected override recordSender(rec: IpAddress): void {
     this.lastRecvAddr.copyFrom(rec);
-    this.recvOffset = rx.peekOffset();
-    return rx.peekLen();
   }
 
-  /** Copies the oldest message out (see `recvSlice`) and returns the count, or -1 if none. */
-  private copyOldest(dst: Uint8Array, off: number, max: number): number {
-    if (off < 0 || max < 0 || off + max > dst.length) throw new BoundsError("IcmpSocket.recvSlice: " + max + " octets at " + off + " of " + dst.length);
-    const len = this.peek();
-    if (len < 0) return -1;
-    const n = len < max ? len : max;
-    copyBytes(dst, off, this.rx.bytes, this.recvOffset, n);
-    return n;
+  /** "IcmpSocket", for log lines and error messages. */
+  protected override logTag(): string {
+    return "IcmpSocket";
   }
 
   // --- The interface side (socket/index.ts) ----------------------------------------------------
@@ -549,21 +397,9 @@ export class IcmpSocket implements Socket {
    */
   process(now: Instant, ip: IpRepr, bytes: Uint8Array, off: number, len: number): boolean {
     if (off < 0 || len < 0 || off + len > bytes.length) return false;
-    const rx = this.rx;
-    if (len > rx.payloadCapacity()) {
-      this.rxTooLarge++;
-      if (LOG) netDebug("icmp: message larger than the receive buffer, dropped");
-      return false;
-    }
-    const rec = rx.enqueue(len);
-    if (rec === null) {
-      this.rxDropped++;
-      if (LOG) netDebug("icmp: receive queue full, message dropped");
-      return false;
-    }
+    const rec = this.queueRecv(bytes, off, len);
+    if (rec === null) return false;
     rec.copyFrom(ip.srcAddr);
-    copyBytes(rx.bytes, rx.enqueuedOffset, bytes, off, len);
-    this.rxPackets++;
     return true;
   }
 
@@ -605,25 +441,6 @@ export class IcmpSocket implements Socket {
     } else if (checksumTx(caps.icmpv4)) {
       dv.setUint16(at + CHECKSUM, ~checksumData(dv, at, len) & 0xffff);
     }
-    copyBytes(dst, off, tx.bytes, at, len);
-    return len;
-  }
-
-  /** The message was handed to the device: dequeues it. */
-  dispatchCommit(): void {
-    if (this.tx.dequeue() !== null) this.txPackets++;
-  }
-
-  /** The message cannot be sent (`code`, usually `NoRoute`): dequeues it and keeps `code` for `takeError()`. */
-  dispatchDrop(code: SocketErrorCode): void {
-    if (this.tx.dequeue() === null) return;
-    this.txDropped++;
-    this.error = code;
-    if (LOG) netDebug("icmp: queued message dropped by the interface");
-  }
-
-  /** `POLL_NOW` while a message waits to be sent, else `POLL_INGRESS`: ICMP has no timers. */
-  pollDelay(now: Instant): number {
-    return this.tx.isEmpty() ? POLL_INGRESS : POLL_NOW;
+    return this.copyQueued(dst, off);
   }
 }

@@ -13,6 +13,9 @@
  *
  * ## The contract between the interface and a datagram socket (UDP, ICMP, raw)
  *
+ * The three share the queues, counters and the receive and commit/drop halves of this contract
+ * through their base class `DatagramSocket` (`datagram.ts`).
+ *
  * Ingress (inside `poll`, for each received packet):
  * - `accepts(ip, repr...)`: whether this socket wants the packet (bound port or identifier,
  *   address, version, protocol). Cheap, no side effects.
@@ -44,6 +47,7 @@
 export * from "./error.js";
 export * from "./meta.js";
 export * from "./set.js";
+export * from "./datagram.js";
 export * from "./udp.js";
 export * from "./icmp.js";
 export * from "./raw.js";

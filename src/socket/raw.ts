@@ -64,14 +64,13 @@ import type { IpRepr } from "../wire/ip-repr.js";
 import { WireError } from "../wire/error.js";
 import { Ipv4Packet } from "../wire/ipv4.js";
 import { Ipv6Packet } from "../wire/ipv6.js";
-import { PacketBuffer } from "../storage/packet-buffer.js";
 import { BoundsError, type Arena } from "../storage/arena.js";
 import { copyBytes } from "../storage/copy.js";
 import type { Instant } from "../time.js";
 import { LOG, PROTO_IPV4, PROTO_IPV6 } from "../features.js";
 import { netDebug } from "../log.js";
 import { SocketError, SocketErrorCode } from "./error.js";
-import { POLL_INGRESS, POLL_NOW, SocketMeta } from "./meta.js";
+import { DatagramSocket } from "./datagram.js";
 import { SocketKind, type Socket } from "./set.js";
 
 /** The largest IP packet without jumbograms: the 16-bit length fields. */
@@ -89,36 +88,15 @@ function makeRawPacketMeta(): RawPacketMeta {
 }
 
 /** A raw IP socket for one IP version and one protocol. */
-export class RawSocket implements Socket {
+export class RawSocket extends DatagramSocket<RawPacketMeta> implements Socket {
   /** The socket kind, for the interface's dispatch. */
   readonly kind = SocketKind.Raw;
-  /** What the interface keeps about the socket (handle, neighbor wait). */
-  readonly meta = new SocketMeta();
   /** The IP version of the packets this socket receives and sends. */
   readonly ipVersion: IpVersion;
   /** The protocol number (IPv4 Protocol, IPv6 upper-layer Next Header) of its packets. */
   readonly protocol: number;
-
-  /** Offset in `rxBytes()` of the packet the last `recv()` / `peek()` returned. */
-  recvOffset = 0;
-
-  /** Packets refused because the receive queue was full. */
-  rxDropped = 0;
-  /** Packets refused because they are larger than the whole receive buffer. */
-  rxTooLarge = 0;
-  /** Packets queued for the application. */
-  rxPackets = 0;
-  /** Packets handed to the device (`dispatchCommit`). */
-  txPackets = 0;
-  /** Queued packets dropped by the interface (`dispatchDrop`: no route). */
-  txDropped = 0;
   /** Queued packets dropped because they are not a valid packet of this socket (see the module comment). */
   txMalformed = 0;
-
-  /** The last error, until `takeError()`. */
-  private error: SocketErrorCode = SocketErrorCode.None;
-  private readonly rx: PacketBuffer<RawPacketMeta>;
-  private readonly tx: PacketBuffer<RawPacketMeta>;
   /** A view re-pointed at each queued IPv4 packet (null in a build without IPv4). */
   private readonly v4: Ipv4Packet | null;
   /** A view re-pointed at each queued IPv6 packet (null in a build without IPv6). */
@@ -135,62 +113,12 @@ export class RawSocket implements Socket {
     const versionOk = (PROTO_IPV4 && ipVersion === IpVersion.Ipv4) || (PROTO_IPV6 && ipVersion === IpVersion.Ipv6);
     if (!versionOk) throw new RangeError("raw socket IP version must be 4 or 6 (and in this build): " + ipVersion);
     if (!Number.isInteger(protocol) || protocol < 0 || protocol > 255) throw new RangeError("raw socket protocol must be an integer from 0 to 255: " + protocol);
+    super(rxPackets, rxPayload, txPackets, txPayload, makeRawPacketMeta, arena);
     this.ipVersion = ipVersion;
     this.protocol = protocol;
-    this.rx = new PacketBuffer<RawPacketMeta>(rxPackets, rxPayload, makeRawPacketMeta, arena);
-    const tx = new PacketBuffer<RawPacketMeta>(txPackets, txPayload, makeRawPacketMeta, arena);
-    this.tx = tx;
+    const tx = this.tx;
     this.v4 = PROTO_IPV4 ? new Ipv4Packet(tx.bytes, tx.dv, 0, 0) : null;
     this.v6 = PROTO_IPV6 ? new Ipv6Packet(tx.bytes, tx.dv, 0, 0) : null;
-  }
-
-  // --- State -----------------------------------------------------------------------------------
-
-  /** Whether the transmit queue has a free metadata slot (its payload ring may still be short of room). */
-  canSend(): boolean {
-    return !this.tx.isFull();
-  }
-
-  /** Whether a packet is waiting to be received. */
-  canRecv(): boolean {
-    return !this.rx.isEmpty();
-  }
-
-  /** Number of packets waiting to be sent. */
-  sendQueue(): number {
-    return this.tx.packetCount();
-  }
-
-  /** Number of packets waiting to be received. */
-  recvQueue(): number {
-    return this.rx.packetCount();
-  }
-
-  /** Octets the transmit buffer holds in all: no larger packet can be sent. */
-  payloadSendCapacity(): number {
-    return this.tx.payloadCapacity();
-  }
-
-  /** Octets the receive buffer holds in all: no larger packet can be received. */
-  payloadRecvCapacity(): number {
-    return this.rx.payloadCapacity();
-  }
-
-  /** The bytes queued packets to send live in (`sendBegin` offsets are absolute in it). */
-  txBytes(): Uint8Array {
-    return this.tx.bytes;
-  }
-
-  /** The bytes received packets live in (`recvOffset` is absolute in it). */
-  rxBytes(): Uint8Array {
-    return this.rx.bytes;
-  }
-
-  /** Returns the last error (`Malformed`, `NoRoute`) and clears it; `None` if there was none. */
-  takeError(): SocketErrorCode {
-    const e = this.error;
-    this.error = SocketErrorCode.None;
-    return e;
   }
 
   // --- Sending ---------------------------------------------------------------------------------
@@ -225,49 +153,12 @@ export class RawSocket implements Socket {
 
   // --- Receiving -------------------------------------------------------------------------------
 
-  /**
-   * Dequeues the oldest packet and copies `min(length, max)` octets of it to `dst[off...]`; the
-   * rest of a longer packet is discarded. Returns the number of octets copied, or -1 when
-   * nothing is queued. Throws `BoundsError` (dequeueing nothing) if `max` octets at `off` would
-   * leave `dst`.
-   */
-  recvSlice(dst: Uint8Array, off: number, max: number): number {
-    const n = this.copyOldest(dst, off, max);
-    if (n >= 0) this.rx.dequeue();
-    return n;
-  }
+  /** A raw packet carries its sender in its own header: nothing to record. */
+  protected override recordSender(m: RawPacketMeta): void {}
 
-  /** As `recvSlice`, without dequeueing the packet. */
-  peekSlice(dst: Uint8Array, off: number, max: number): number {
-    return this.copyOldest(dst, off, max);
-  }
-
-  /**
-   * Dequeues the oldest packet without copying it: returns its length, or -1 when nothing is
-   * queued. The packet (header first) is at `recvOffset` in `rxBytes()` until the next `poll`.
-   */
-  recv(): number {
-    const len = this.peek();
-    if (len >= 0) this.rx.dequeue();
-    return len;
-  }
-
-  /** As `recv`, without dequeueing: the packet stays first in the queue. */
-  peek(): number {
-    const rx = this.rx;
-    const len = rx.peekLen();
-    if (len >= 0) this.recvOffset = rx.peekOffset();
-    return len;
-  }
-
-  /** Copies the oldest packet out (see `recvSlice`) and returns the count, or -1 if none. */
-  private copyOldest(dst: Uint8Array, off: number, max: number): number {
-    if (off < 0 || max < 0 || off + max > dst.length) throw new BoundsError("RawSocket.recvSlice: " + max + " octets at " + off + " of " + dst.length);
-    const len = this.peek();
-    if (len < 0) return -1;
-    const n = len < max ? len : max;
-    copyBytes(dst, off, this.rx.bytes, this.recvOffset, n);
-    return n;
+  /** "RawSocket", for log lines and error messages. */
+  protected override logTag(): string {
+    return "RawSocket";
   }
 
   // --- The interface side (socket/index.ts) ----------------------------------------------------
@@ -296,20 +187,7 @@ export class RawSocket implements Socket {
       const total = 40 + ((bytes[off + 4] << 8) | bytes[off + 5]);
       if (total < len) len = total;
     }
-    const rx = this.rx;
-    if (len > rx.payloadCapacity()) {
-      this.rxTooLarge++;
-      if (LOG) netDebug("raw: packet larger than the receive buffer, dropped");
-      return false;
-    }
-    if (rx.enqueue(len) === null) {
-      this.rxDropped++;
-      if (LOG) netDebug("raw: receive queue full, packet dropped");
-      return false;
-    }
-    copyBytes(rx.bytes, rx.enqueuedOffset, bytes, off, len);
-    this.rxPackets++;
-    return true;
+    return this.queueRecv(bytes, off, len) !== null;
   }
 
   /**
@@ -368,26 +246,7 @@ export class RawSocket implements Socket {
 
   /** Copies the whole packet `dispatchPeek` described (header included) to `dst[off...]`. */
   dispatchPayload(dst: Uint8Array, off: number): void {
-    const tx = this.tx;
-    const len = tx.peekLen();
-    if (len > 0) copyBytes(dst, off, tx.bytes, tx.peekOffset(), len);
+    this.copyQueued(dst, off);
   }
 
-  /** The packet was handed to the device: dequeues it. */
-  dispatchCommit(): void {
-    if (this.tx.dequeue() !== null) this.txPackets++;
-  }
-
-  /** The packet cannot be sent (`code`, usually `NoRoute`): dequeues it and keeps `code` for `takeError()`. */
-  dispatchDrop(code: SocketErrorCode): void {
-    if (this.tx.dequeue() === null) return;
-    this.txDropped++;
-    this.error = code;
-    if (LOG) netDebug("raw: queued packet dropped by the interface");
-  }
-
-  /** `POLL_NOW` while a packet waits to be sent, else `POLL_INGRESS`: raw sockets have no timers. */
-  pollDelay(now: Instant): number {
-    return this.tx.isEmpty() ? POLL_INGRESS : POLL_NOW;
-  }
 }

@@ -78,14 +78,11 @@
 import { IpAddress, IpEndpoint, IpProtocol, IpVersion, IPV6_UNSPECIFIED } from "../wire/ip.js";
 import type { IpRepr } from "../wire/ip-repr.js";
 import type { UdpRepr } from "../wire/udp.js";
-import { PacketBuffer } from "../storage/packet-buffer.js";
 import { BoundsError, type Arena } from "../storage/arena.js";
 import { copyBytes } from "../storage/copy.js";
 import type { Instant } from "../time.js";
-import { LOG } from "../features.js";
-import { netDebug } from "../log.js";
 import { SocketError, SocketErrorCode } from "./error.js";
-import { POLL_INGRESS, POLL_NOW, SocketMeta } from "./meta.js";
+import { DatagramSocket } from "./datagram.js";
 import { SocketKind, type Socket } from "./set.js";
 
 /** Length of the UDP header, which the interface puts before the payload. */
@@ -113,38 +110,15 @@ function makeUdpPacketMeta(): UdpPacketMeta {
 }
 
 /** A UDP socket: a bound port (and optional address) with a receive and a transmit queue. */
-export class UdpSocket implements Socket {
+export class UdpSocket extends DatagramSocket<UdpPacketMeta> implements Socket {
   /** The socket kind, for the interface's dispatch. */
   readonly kind = SocketKind.Udp;
-  /** What the interface keeps about the socket (handle, neighbor wait). */
-  readonly meta = new SocketMeta();
-
   /** The sender of the datagram the last `recv*` / `peek*` returned. Overwritten by each call. */
   readonly lastRecvEndpoint = new IpEndpoint();
   /** The destination address of the datagram the last `recv*` / `peek*` returned. */
   readonly lastRecvLocalAddr = new IpAddress();
-  /** Offset in `rxBytes()` of the payload the last `recv()` / `peek()` returned. */
-  recvOffset = 0;
-
-  /** Datagrams refused because the receive queue was full. */
-  rxDropped = 0;
-  /** Datagrams refused because they are larger than the whole receive buffer. */
-  rxTooLarge = 0;
-  /** Datagrams queued for the application. */
-  rxPackets = 0;
-  /** Datagrams handed to the device (`dispatchCommit`). */
-  txPackets = 0;
-  /** Queued datagrams dropped by the interface (`dispatchDrop`: no route). */
-  txDropped = 0;
-
   /** The bound endpoint; port 0 when unbound, an address of no version when bound to a port. */
   private readonly local = new IpEndpoint();
-  /** 0 for the default, else 1..255. */
-  private hop = 0;
-  /** The last network error, until `takeError()`. */
-  private error: SocketErrorCode = SocketErrorCode.None;
-  private readonly rx: PacketBuffer<UdpPacketMeta>;
-  private readonly tx: PacketBuffer<UdpPacketMeta>;
 
   /**
    * Creates an unbound socket whose receive queue holds `rxPackets` datagrams of `rxPayload`
@@ -153,8 +127,7 @@ export class UdpSocket implements Socket {
    * frame carved from the same arena is a `copyWithin`).
    */
   constructor(rxPackets: number, rxPayload: number, txPackets: number, txPayload: number, arena?: Arena) {
-    this.rx = new PacketBuffer<UdpPacketMeta>(rxPackets, rxPayload, makeUdpPacketMeta, arena);
-    this.tx = new PacketBuffer<UdpPacketMeta>(txPackets, txPayload, makeUdpPacketMeta, arena);
+    super(rxPackets, rxPayload, txPackets, txPayload, makeUdpPacketMeta, arena);
   }
 
   // --- Binding ---------------------------------------------------------------------------------
@@ -192,77 +165,6 @@ export class UdpSocket implements Socket {
   /** The bound endpoint (port 0 if unbound). The socket's own record: read it, never modify it. */
   endpoint(): Readonly<IpEndpoint> {
     return this.local;
-  }
-
-  /** The hop limit (TTL) of datagrams sent, or null for the interface's default (`Config.hopLimit`). */
-  get hopLimit(): number | null {
-    return this.hop === 0 ? null : this.hop;
-  }
-
-  /** Sets the hop limit: 1..255, or null or 0 for the default. Throws `RangeError` otherwise. */
-  set hopLimit(value: number | null) {
-    if (value === null) value = 0;
-    if (!Number.isInteger(value) || value < 0 || value > 255) throw new RangeError("hop limit must be an integer from 1 to 255, or null: " + value);
-    this.hop = value;
-  }
-
-  // --- State -----------------------------------------------------------------------------------
-
-  /** Whether the transmit queue has a free metadata slot (its payload ring may still be short of room). */
-  canSend(): boolean {
-    return !this.tx.isFull();
-  }
-
-  /** Whether a datagram is waiting to be received. */
-  canRecv(): boolean {
-    return !this.rx.isEmpty();
-  }
-
-  /** Number of datagrams waiting to be sent. */
-  sendQueue(): number {
-    return this.tx.packetCount();
-  }
-
-  /** Number of datagrams waiting to be received. */
-  recvQueue(): number {
-    return this.rx.packetCount();
-  }
-
-  /** Number of datagrams the transmit queue holds. */
-  packetSendCapacity(): number {
-    return this.tx.metaCapacity();
-  }
-
-  /** Number of datagrams the receive queue holds. */
-  packetRecvCapacity(): number {
-    return this.rx.metaCapacity();
-  }
-
-  /** Octets of payload the transmit buffer holds in all: no larger datagram can be sent. */
-  payloadSendCapacity(): number {
-    return this.tx.payloadCapacity();
-  }
-
-  /** Octets of payload the receive buffer holds in all: no larger datagram can be received. */
-  payloadRecvCapacity(): number {
-    return this.rx.payloadCapacity();
-  }
-
-  /** The bytes the transmit payloads live in (`sendBegin` offsets are absolute in it). */
-  txBytes(): Uint8Array {
-    return this.tx.bytes;
-  }
-
-  /** The bytes the receive payloads live in (`recvOffset` is absolute in it). */
-  rxBytes(): Uint8Array {
-    return this.rx.bytes;
-  }
-
-  /** Returns the last network error (`NoRoute`, ...) and clears it; `None` if there was none. */
-  takeError(): SocketErrorCode {
-    const e = this.error;
-    this.error = SocketErrorCode.None;
-    return e;
   }
 
   // --- Sending ---------------------------------------------------------------------------------
@@ -314,54 +216,15 @@ export class UdpSocket implements Socket {
 
   // --- Receiving -------------------------------------------------------------------------------
 
-  /**
-   * Dequeues the oldest datagram and copies `min(length, max)` octets of it to `dst[off...]`;
-   * the rest of a longer datagram is discarded. Returns the number of octets copied, or -1 when
-   * nothing is queued. The sender is in `lastRecvEndpoint`, the destination address in
-   * `lastRecvLocalAddr`. Throws `BoundsError` (dequeueing nothing) if `max` octets at `off`
-   * would leave `dst`.
-   */
-  recvSlice(dst: Uint8Array, off: number, max: number): number {
-    const n = this.copyOldest(dst, off, max);
-    if (n >= 0) this.rx.dequeue();
-    return n;
-  }
-
-  /** As `recvSlice`, without dequeueing the datagram. */
-  peekSlice(dst: Uint8Array, off: number, max: number): number {
-    return this.copyOldest(dst, off, max);
-  }
-
-  /**
-   * Dequeues the oldest datagram without copying it: returns its length, or -1 when nothing is
-   * queued. The payload is at `recvOffset` in `rxBytes()` and stays there until the next
-   * `poll` (which may queue a new datagram over it); the sender is in `lastRecvEndpoint`.
-   */
-  recv(): number {
-    const len = this.peek();
-    if (len >= 0) this.rx.dequeue();
-    return len;
-  }
-
-  /** As `recv`, without dequeueing: the datagram stays first in the queue. */
-  peek(): number {
-    const rx = this.rx;
-    const m = rx.peek();
-    if (m === null) return -1;
+  /** Records the sender and the destination address of the datagram `peek` returns. */
+  protected override recordSender(m: UdpPacketMeta): void {
     this.lastRecvEndpoint.copyFrom(m.remote);
     this.lastRecvLocalAddr.copyFrom(m.localAddr);
-    this.recvOffset = rx.peekOffset();
-    return rx.peekLen();
   }
 
-  /** Copies the oldest datagram out (see `recvSlice`) and returns the count, or -1 if none. */
-  private copyOldest(dst: Uint8Array, off: number, max: number): number {
-    if (off < 0 || max < 0 || off + max > dst.length) throw new BoundsError("UdpSocket.recvSlice: " + max + " octets at " + off + " of " + dst.length);
-    const len = this.peek();
-    if (len < 0) return -1;
-    const n = len < max ? len : max;
-    copyBytes(dst, off, this.rx.bytes, this.recvOffset, n);
-    return n;
+  /** "UdpSocket", for log lines and error messages. */
+  protected override logTag(): string {
+    return "UdpSocket";
   }
 
   // --- The interface side (socket/index.ts) ----------------------------------------------------
@@ -384,23 +247,11 @@ export class UdpSocket implements Socket {
    */
   process(now: Instant, ip: IpRepr, udp: UdpRepr, bytes: Uint8Array, off: number, len: number): boolean {
     if (off < 0 || len < 0 || off + len > bytes.length) return false;
-    const rx = this.rx;
-    if (len > rx.payloadCapacity()) {
-      this.rxTooLarge++;
-      if (LOG) netDebug("udp: datagram larger than the receive buffer, dropped");
-      return false;
-    }
-    const m = rx.enqueue(len);
-    if (m === null) {
-      this.rxDropped++;
-      if (LOG) netDebug("udp: receive queue full, datagram dropped");
-      return false;
-    }
+    const m = this.queueRecv(bytes, off, len);
+    if (m === null) return false;
     m.remote.addr.copyFrom(ip.srcAddr);
     m.remote.port = udp.srcPort;
     m.localAddr.copyFrom(ip.dstAddr);
-    copyBytes(rx.bytes, rx.enqueuedOffset, bytes, off, len);
-    this.rxPackets++;
     return true;
   }
 
@@ -438,26 +289,6 @@ export class UdpSocket implements Socket {
 
   /** Copies the payload of the datagram `dispatchPeek` described to `dst[off...]`. */
   dispatchPayload(dst: Uint8Array, off: number): void {
-    const tx = this.tx;
-    const len = tx.peekLen();
-    if (len > 0) copyBytes(dst, off, tx.bytes, tx.peekOffset(), len);
-  }
-
-  /** The datagram was handed to the device: dequeues it. */
-  dispatchCommit(): void {
-    if (this.tx.dequeue() !== null) this.txPackets++;
-  }
-
-  /** The datagram cannot be sent (`code`, usually `NoRoute`): dequeues it and keeps `code` for `takeError()`. */
-  dispatchDrop(code: SocketErrorCode): void {
-    if (this.tx.dequeue() === null) return;
-    this.txDropped++;
-    this.error = code;
-    if (LOG) netDebug("udp: queued datagram dropped by the interface");
-  }
-
-  /** `POLL_NOW` while a datagram waits to be sent, else `POLL_INGRESS`: UDP has no timers. */
-  pollDelay(now: Instant): number {
-    return this.tx.isEmpty() ? POLL_INGRESS : POLL_NOW;
+    this.copyQueued(dst, off);
   }
 }
