@@ -378,11 +378,8 @@ export class Interface {
 
   private sendArpReply(now: Instant, device: Device, req: ArpRepr): void {
     const total = ETHERNET_HEADER_LEN + ARP_ETHERNET_IPV4_LEN;
-    const off = device.transmitBegin(now, total);
-    if (off < 0) {
-      this.stats.txDeviceFull++;
-      return;
-    }
+    const off = this.begin(now, device, total);
+    if (off < 0) return;
     // Reuse the request's repr as the reply: swap the roles.
     const targetIp = req.targetProtocolAddr;
     req.operation = ArpOperation.Reply;
@@ -397,11 +394,8 @@ export class Interface {
 
   private sendArpRequest(now: Instant, device: Device, target: number, src: number): void {
     const total = ETHERNET_HEADER_LEN + ARP_ETHERNET_IPV4_LEN;
-    const off = device.transmitBegin(now, total);
-    if (off < 0) {
-      this.stats.txDeviceFull++;
-      return;
-    }
+    const off = this.begin(now, device, total);
+    if (off < 0) return;
     const r = this.arpRepr;
     r.operation = ArpOperation.Request;
     r.sourceHardwareAddr.copyFrom(this.hardwareAddr);
@@ -463,11 +457,8 @@ export class Interface {
   private sendEchoReplyV4(now: Instant, device: Device, ip: IpRepr, req: Icmpv4Repr, rxBytes: Uint8Array): void {
     const icmpLen = 8 + req.dataLen;
     const total = ETHERNET_HEADER_LEN + IPV4_HEADER_LEN + icmpLen;
-    const off = device.transmitBegin(now, total);
-    if (off < 0) {
-      this.stats.txDeviceFull++;
-      return;
-    }
+    const off = this.begin(now, device, total);
+    if (off < 0) return;
     const icmpOff = off + ETHERNET_HEADER_LEN + IPV4_HEADER_LEN;
     copyBytes(device.txBytes, icmpOff + 8, rxBytes, req.dataOffset, req.dataLen);
     req.msgType = Icmpv4Message.EchoReply;
@@ -487,11 +478,8 @@ export class Interface {
     const quote = len < ICMPV4_ERROR_MAX_LEN - 8 ? len : ICMPV4_ERROR_MAX_LEN - 8;
     const icmpLen = 8 + quote;
     const total = ETHERNET_HEADER_LEN + IPV4_HEADER_LEN + icmpLen;
-    const txOff = device.transmitBegin(now, total);
-    if (txOff < 0) {
-      this.stats.txDeviceFull++;
-      return;
-    }
+    const txOff = this.begin(now, device, total);
+    if (txOff < 0) return;
     const icmpOff = txOff + ETHERNET_HEADER_LEN + IPV4_HEADER_LEN;
     copyBytes(device.txBytes, icmpOff + 8, rxBytes, off, quote);
     const r = this.icmpv4Repr;
@@ -593,11 +581,8 @@ export class Interface {
   private sendIgmp(now: Instant, device: Device, message: number, group: number, dst: number, version: number): boolean {
     if (this.ipv4Cidrs.length === 0) return true; // no source address yet: nothing to say
     const total = ETHERNET_HEADER_LEN + IPV4_HEADER_LEN + 8;
-    const off = device.transmitBegin(now, total);
-    if (off < 0) {
-      this.stats.txDeviceFull++;
-      return false;
-    }
+    const off = this.begin(now, device, total);
+    if (off < 0) return false;
     const r = this.igmpRepr;
     if (message === IgmpMessage.LeaveGroup) r.leave(group);
     else r.report(group, version === 1 ? 1 : 2);
@@ -695,11 +680,8 @@ export class Interface {
   private sendEchoReplyV6(now: Instant, device: Device, ip: IpRepr, req: Icmpv6Repr, rxBytes: Uint8Array): void {
     const icmpLen = 8 + req.dataLen;
     const total = ETHERNET_HEADER_LEN + 40 + icmpLen;
-    const off = device.transmitBegin(now, total);
-    if (off < 0) {
-      this.stats.txDeviceFull++;
-      return;
-    }
+    const off = this.begin(now, device, total);
+    if (off < 0) return;
     const tx = this.txIp.setV6(ip.dstAddr.v6, ip.srcAddr.v6, IpProtocol.Icmpv6, icmpLen, this.hopLimit);
     // A request to a multicast group is answered from one of our unicast addresses.
     if (!this.hasIpv6(tx.srcAddr.v6)) this.selectIpv6Source(ip.srcAddr.v6, tx.srcAddr.v6);
@@ -718,11 +700,8 @@ export class Interface {
     const quote = len < ICMPV6_ERROR_MAX_LEN - 8 ? len : ICMPV6_ERROR_MAX_LEN - 8;
     const icmpLen = 8 + quote;
     const total = ETHERNET_HEADER_LEN + 40 + icmpLen;
-    const txOff = device.transmitBegin(now, total);
-    if (txOff < 0) {
-      this.stats.txDeviceFull++;
-      return;
-    }
+    const txOff = this.begin(now, device, total);
+    if (txOff < 0) return;
     const rx = this.rxIp;
     const tx = this.txIp.setV6(rx.dstAddr.v6, rx.srcAddr.v6, IpProtocol.Icmpv6, icmpLen, this.hopLimit);
     if (!this.hasIpv6(tx.srcAddr.v6)) this.selectIpv6Source(rx.srcAddr.v6, tx.srcAddr.v6);
@@ -780,11 +759,8 @@ export class Interface {
     r.setNeighborAdvert(dad ? 0x20 : 0x60, target, this.hardwareAddr);
     const len = r.bufferLen();
     const total = ETHERNET_HEADER_LEN + 40 + len;
-    const off = device.transmitBegin(now, total);
-    if (off < 0) {
-      this.stats.txDeviceFull++;
-      return;
-    }
+    const off = this.begin(now, device, total);
+    if (off < 0) return;
     const dst = dad ? this.scratchV6.set(0xff020000 | 0, 0, 0, 1) : this.scratchV6.copyFrom(to);
     const tx = this.txIp.setV6(target, dst, IpProtocol.Icmpv6, len, 255);
     r.emit(this.icmpv6.reset(device.txBytes, device.txView, off + ETHERNET_HEADER_LEN + 40, len), tx.srcAddr.v6, tx.dstAddr.v6, device.capabilities.checksum);
@@ -798,11 +774,8 @@ export class Interface {
     r.setNeighborSolicit(target, this.hardwareAddr);
     const len = r.bufferLen();
     const total = ETHERNET_HEADER_LEN + 40 + len;
-    const off = device.transmitBegin(now, total);
-    if (off < 0) {
-      this.stats.txDeviceFull++;
-      return;
-    }
+    const off = this.begin(now, device, total);
+    if (off < 0) return;
     const dst = target.solicitedNode(this.scratchV6);
     const tx = this.txIp.setV6(target, dst, IpProtocol.Icmpv6, len, 255);
     this.selectIpv6Source(target, tx.srcAddr.v6);
@@ -977,11 +950,8 @@ export class Interface {
       const ipHl = raw ? 0 : ip.headerLen();
       const udpHl = SOCKET_UDP && kind === SocketKind.Udp ? UDP_HEADER_LEN : 0;
       const total = ETHERNET_HEADER_LEN + ipHl + udpHl + n;
-      const off = device.transmitBegin(now, total);
-      if (off < 0) {
-        this.stats.txDeviceFull++;
-        return -1;
-      }
+      const off = this.begin(now, device, total);
+      if (off < 0) return -1;
       const at = off + ETHERNET_HEADER_LEN + ipHl;
       if (SOCKET_UDP && kind === SocketKind.Udp) {
         (s as UdpSocket).dispatchPayload(device.txBytes, at + UDP_HEADER_LEN);
@@ -1026,6 +996,13 @@ export class Interface {
     e.dstAddr.copyFrom(dst);
     e.etherType = etherType;
     e.emit(this.eth.reset(device.txBytes, device.txView, off, ETHERNET_HEADER_LEN));
+  }
+
+  /** Reserves a transmit frame of `total` octets; -1 (counted) when the device has no room now. */
+  private begin(now: Instant, device: Device, total: number): number {
+    const off = device.transmitBegin(now, total);
+    if (off < 0) this.stats.txDeviceFull++;
+    return off;
   }
 
   private commit(device: Device, total: number): void {

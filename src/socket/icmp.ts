@@ -107,12 +107,10 @@ import { PROTO_IPV4, PROTO_IPV6 } from "../features.js";
 import { SocketError, SocketErrorCode } from "./error.js";
 import { DatagramSocket } from "./datagram.js";
 import { SocketKind, type Socket } from "./set.js";
+import { ICMP_HEADER_LEN } from "../wire/icmp.js";
 
-/**
- * Length of the header of every ICMPv4 and ICMPv6 message this stack knows (type, code,
- * checksum, one 32-bit word): the least a message sent through the socket may hold.
- */
-export const ICMP_HEADER_LEN = 8;
+// ICMP_HEADER_LEN (src/wire/icmp.ts): the least a message sent through the socket may hold.
+export { ICMP_HEADER_LEN };
 
 // Field offsets in an ICMPv4 or ICMPv6 message (the same in both).
 const TYPE = 0;

@@ -65,7 +65,7 @@
 import { WireError } from "./error.js";
 import { ChecksumCapabilities, checksumData, checksumRx, checksumTx } from "./checksum.js";
 import { Ipv4Packet, Ipv4Repr } from "./ipv4.js";
-import { PacketView } from "./view.js";
+import { IcmpHeaderView } from "./icmp.js";
 
 // Field offsets.
 const TYPE = 0;
@@ -174,34 +174,7 @@ function icmpv4DstUnreachableName(code: number): string {
  * A view of an ICMPv4 message in a byte buffer. Created once, re-pointed at each message with
  * `reset`. After `check()` has returned `WireError.Ok`, every accessor stays inside the message.
  */
-export class Icmpv4Packet extends PacketView {
-  /** Validates the lengths the accessors use: the message holds the 8-octet header. */
-  check(): WireError {
-    return this.len < ICMPV4_HEADER_LEN ? WireError.Truncated : WireError.Ok;
-  }
-
-  msgType(): number {
-    return this.dv.getUint8(this.off + TYPE);
-  }
-
-  msgCode(): number {
-    return this.dv.getUint8(this.off + CODE);
-  }
-
-  checksum(): number {
-    return this.dv.getUint16(this.off + CHECKSUM);
-  }
-
-  /** Identifier of an echo message. */
-  echoIdent(): number {
-    return this.dv.getUint16(this.off + ECHO_IDENT);
-  }
-
-  /** Sequence number of an echo message. */
-  echoSeqNo(): number {
-    return this.dv.getUint16(this.off + ECHO_SEQNO);
-  }
-
+export class Icmpv4Packet extends IcmpHeaderView {
   /** The 32-bit word after the checksum, int32 ("unused" in error messages). */
   restOfHeader(): number {
     return this.dv.getInt32(this.off + REST);
@@ -230,26 +203,6 @@ export class Icmpv4Packet extends PacketView {
   /** Whether the checksum over the whole message verifies. */
   verifyChecksum(): boolean {
     return checksumData(this.dv, this.off, this.len) === 0xffff;
-  }
-
-  setMsgType(v: number): void {
-    this.dv.setUint8(this.off + TYPE, v);
-  }
-
-  setMsgCode(v: number): void {
-    this.dv.setUint8(this.off + CODE, v);
-  }
-
-  setChecksum(v: number): void {
-    this.dv.setUint16(this.off + CHECKSUM, v);
-  }
-
-  setEchoIdent(v: number): void {
-    this.dv.setUint16(this.off + ECHO_IDENT, v);
-  }
-
-  setEchoSeqNo(v: number): void {
-    this.dv.setUint16(this.off + ECHO_SEQNO, v);
   }
 
   setRestOfHeader(v: number): void {

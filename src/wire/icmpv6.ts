@@ -77,7 +77,7 @@ import { WireError } from "./error.js";
 import { ChecksumCapabilities, checksumCombine, checksumData, checksumPseudoV6, checksumRx, checksumTx } from "./checksum.js";
 import type { Ipv6Address } from "./ip.js";
 import { IPV6_HEADER_LEN, IPV6_MIN_MTU, Ipv6Packet, Ipv6Repr } from "./ipv6.js";
-import { PacketView } from "./view.js";
+import { IcmpHeaderView } from "./icmp.js";
 
 // Field offsets.
 const TYPE = 0;
@@ -219,34 +219,7 @@ export function icmpv6FillChecksum(dv: DataView, off: number, len: number, src: 
  * re-pointed with `reset`. After `check()` has returned `WireError.Ok`, every accessor of the
  * 8-octet header stays inside the message.
  */
-export class Icmpv6Packet extends PacketView {
-  /** Validates the lengths the accessors use: the 8-octet header. */
-  check(): WireError {
-    return this.len < ICMPV6_HEADER_LEN ? WireError.Truncated : WireError.Ok;
-  }
-
-  msgType(): number {
-    return this.dv.getUint8(this.off + TYPE);
-  }
-
-  msgCode(): number {
-    return this.dv.getUint8(this.off + CODE);
-  }
-
-  checksum(): number {
-    return this.dv.getUint16(this.off + CHECKSUM);
-  }
-
-  /** Identifier (echo). */
-  echoIdent(): number {
-    return this.dv.getUint16(this.off + ECHO_IDENT);
-  }
-
-  /** Sequence Number (echo). */
-  echoSeqNo(): number {
-    return this.dv.getUint16(this.off + ECHO_SEQNO);
-  }
-
+export class Icmpv6Packet extends IcmpHeaderView {
   /** MTU (Packet Too Big), int32. */
   mtu(): number {
     return this.dv.getInt32(this.off + WORD);
@@ -270,26 +243,6 @@ export class Icmpv6Packet extends PacketView {
   /** Whether the checksum verifies over the whole message with this pseudo-header. */
   verifyChecksum(src: Ipv6Address, dst: Ipv6Address): boolean {
     return icmpv6VerifyChecksum(this.dv, this.off, this.len, src, dst);
-  }
-
-  setMsgType(t: number): void {
-    this.dv.setUint8(this.off + TYPE, t);
-  }
-
-  setMsgCode(c: number): void {
-    this.dv.setUint8(this.off + CODE, c);
-  }
-
-  setChecksum(c: number): void {
-    this.dv.setUint16(this.off + CHECKSUM, c);
-  }
-
-  setEchoIdent(id: number): void {
-    this.dv.setUint16(this.off + ECHO_IDENT, id);
-  }
-
-  setEchoSeqNo(n: number): void {
-    this.dv.setUint16(this.off + ECHO_SEQNO, n);
   }
 
   setMtu(mtu: number): void {

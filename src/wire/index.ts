@@ -38,6 +38,7 @@ export * from "./ip-repr.js";
 export * from "./ethernet.js";
 export * from "./arp.js";
 export * from "./ipv4.js";
+export * from "./icmp.js";
 export * from "./icmpv4.js";
 export * from "./igmp.js";
 export * from "./ipv6.js";
