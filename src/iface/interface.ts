@@ -269,8 +269,11 @@ export class Interface {
       this.stats.count(drop);
       if (LOG && drop !== RxDrop.None) netDebug("iface: dropped a frame: reason " + drop);
     }
-    if (this.egress(now, device, sockets)) changed = true;
-    return changed;
+    const txBefore = this.stats.txFrames;
+    this.egress(now, device, sockets);
+    // Anything transmitted counts, neighbor requests included: on a loopback the answer is
+    // already waiting in the device.
+    return changed || this.stats.txFrames !== txBefore;
   }
 
   /**
