@@ -14,6 +14,7 @@ import { ArpOperation } from "../../src/wire/arp.js";
 import { TestDevice } from "../support/test-device.js";
 import { dissectOurs, type Fields } from "../support/dissect.js";
 import * as F from "../support/frames.js";
+import { LogLevel, setLogger } from "../../src/log.js";
 
 const T0 = (0x7fffffff - 5000) | 0;
 const at = (ms: number) => (T0 + ms) | 0;
@@ -377,7 +378,6 @@ test("config capacities fail loudly at configuration time", () => {
   assert.throws(() => new Interface(ETHERNET_BROADCAST), /unicast/);
 });
 
-test.run();
 
 test("every drop reason is counted under its own name", () => {
   const r = rig();
@@ -410,3 +410,86 @@ test("every drop reason is counted under its own name", () => {
   }
   invariant(r);
 });
+
+test("IPv4 options are accepted and skipped: the datagram reaches its socket", () => {
+  const r = rig();
+  const s = new UdpSocket(2, 256, 2, 256);
+  s.bind(6969);
+  r.sockets.add(s);
+  const plain = F.udpV4(PEER_IP, 40000, OUR_IP, 6969, F.bytesOf("opts"));
+  // Insert 4 octets of options (Router Alert, RFC 2113: 94 04 00 00) after the fixed header.
+  const ip = new Uint8Array(plain.length + 4);
+  ip.set(plain.subarray(0, 20), 0);
+  ip.set([0x94, 0x04, 0x00, 0x00], 20);
+  ip.set(plain.subarray(20), 24);
+  const dv = new DataView(ip.buffer);
+  ip[0] = 0x46; // IHL 6
+  dv.setUint16(2, ip.length);
+  dv.setUint16(10, 0);
+  let sum = 0;
+  for (let i = 0; i < 24; i += 2) sum += dv.getUint16(i);
+  while (sum > 0xffff) sum = (sum & 0xffff) + (sum >>> 16);
+  dv.setUint16(10, ~sum & 0xffff);
+  exchange(r, 0, toUs(EtherType.Ipv4, ip));
+  const buf = new Uint8Array(16);
+  assert.is(s.recvSlice(buf, 0, 16), 4);
+  assert.is(F.textOf(buf, 0, 4), "opts");
+  invariant(r);
+});
+
+test("IPv6: an unrecognized hop-by-hop option whose action says so is answered with parameter problem code 2", () => {
+  const r = rig();
+  // Hop-by-Hop header: next header 59 (none), length 0, option type 0x80 (action 2: discard and
+  // send ICMP), data length 4, then 4 octets of data.
+  const hbh = new Uint8Array([59, 0, 0x80, 4, 0, 0, 0, 0]);
+  const out = exchange(r, 0, toUs(EtherType.Ipv6, F.ipv6(PEER_IP6, OUR_IP6, IpProtocol.HopByHop, hbh)));
+  assert.is(out.length, 1);
+  expectFields(out[0], { "icmpv6.type": "4", "icmpv6.code": "2", "ipv6.dst": "fdaa::2,fdaa::1" }, "parameter problem");
+  // The pointer is the option type's offset from the start of the IPv6 header: 40 + 2.
+  assert.is(new DataView(r.dev.txBytes.buffer).getUint32(14 + 40 + 4), 42);
+  // Action 0 (skip): the packet goes on (to No Next Header) and nothing is sent.
+  assert.is(exchange(r, 0, toUs(EtherType.Ipv6, F.ipv6(PEER_IP6, OUR_IP6, IpProtocol.HopByHop, new Uint8Array([59, 0, 0x1e, 4, 0, 0, 0, 0])))).length, 0);
+  invariant(r);
+});
+
+test("no ICMP error answers an ICMP error", () => {
+  const r = rig();
+  // A port unreachable from the peer, about a datagram we never sent, to a port nobody watches.
+  const quote = F.udpV4(OUR_IP, 50000, PEER_IP, 9, F.bytesOf("q"));
+  const err = new Uint8Array(8 + quote.length);
+  err.set(quote, 8);
+  const icmp = F.ipv4(PEER_IP, OUR_IP, IpProtocol.Icmp, (() => {
+    const dv = new DataView(err.buffer);
+    err[0] = 3; // destination unreachable
+    err[1] = 3; // port unreachable
+    let sum = 0;
+    for (let i = 0; i + 1 < err.length; i += 2) sum += dv.getUint16(i);
+    if (err.length & 1) sum += err[err.length - 1] << 8;
+    while (sum > 0xffff) sum = (sum & 0xffff) + (sum >>> 16);
+    dv.setUint16(2, ~sum & 0xffff);
+    return err;
+  })());
+  const out = exchange(r, 0, toUs(EtherType.Ipv4, icmp));
+  assert.is(out.length, 0);
+  assert.is(r.iface.stats.txIcmpErrors, 0);
+  assert.is(r.iface.stats.rxNoSocket, 1, "nobody wanted it");
+  invariant(r);
+});
+
+test("logging: a host logger receives drops at debug level, and nothing above its level", () => {
+  const lines: string[] = [];
+  setLogger({ level: LogLevel.Debug, log: (level, message) => lines.push(level + " " + message) });
+  try {
+    const r = rig();
+    exchange(r, 0, toUs(EtherType.Ipv4, new Uint8Array([0x45, 0, 0, 10])));
+    assert.ok(lines.some((l) => l.startsWith(LogLevel.Debug + " iface: dropped a frame")), lines.join("\n"));
+    lines.length = 0;
+    setLogger({ level: LogLevel.Info, log: (level, message) => lines.push(level + " " + message) });
+    exchange(r, 0, toUs(EtherType.Ipv4, new Uint8Array([0x45, 0, 0, 10])));
+    assert.equal(lines, [], "debug messages are not passed to an info-level logger");
+  } finally {
+    setLogger(null);
+  }
+});
+
+test.run();
