@@ -164,7 +164,6 @@ export class Interface {
   private readonly hop = new IpAddress();
   private readonly scratchAddr = new IpAddress();
   private readonly scratchV6 = new Ipv6Address();
-  private readonly allChecksums = new ChecksumCapabilities();
 
   constructor(hardwareAddr: EthernetAddress, config: Config = new Config()) {
     if (!hardwareAddr.isUnicast()) throw new RangeError("the interface's hardware address must be unicast: " + hardwareAddr);
@@ -852,22 +851,18 @@ export class Interface {
   // Egress
   // ---------------------------------------------------------------------------------------------
 
-  private egress(now: Instant, device: Device, sockets: SocketSet): boolean {
-    let sent = false;
-    if (PROTO_IPV4 && this.egressIgmp(now, device)) sent = true;
+  /** Sends the IGMP messages that are due, then what each socket has, until the device is full. */
+  private egress(now: Instant, device: Device, sockets: SocketSet): void {
+    if (PROTO_IPV4) this.egressIgmp(now, device);
     const slots = sockets.slots;
     for (let i = 0; i < sockets.capacity; i++) {
       const s = slots[i];
       if (s === null) continue;
       const kind = s.kind;
-      let r = 0;
       if ((SOCKET_UDP && kind === SocketKind.Udp) || (SOCKET_ICMP && kind === SocketKind.Icmp) || (SOCKET_RAW && kind === SocketKind.Raw)) {
-        r = this.egressDatagram(now, device, kind, s);
+        if (this.egressDatagram(now, device, kind, s) < 0) return; // the device is full: try again on the next poll
       }
-      if (r > 0) sent = true;
-      if (r < 0) return sent; // the device is full: try again on the next poll
     }
-    return sent;
   }
 
   /**

@@ -32,7 +32,7 @@ import type { Config } from "../config.js";
 import { LOG } from "../features.js";
 import { LogLevel, logEnabled, netTrace } from "../log.js";
 import type { Instant } from "../time.js";
-import { IpAddress, IpVersion, ipv4Format, Ipv4Cidr, Ipv6Address, Ipv6Cidr, ipv4Netmask } from "../wire/ip.js";
+import { IpAddress, IpVersion, ipv4Format, Ipv4Cidr, Ipv6Address, Ipv6Cidr } from "../wire/ip.js";
 
 /** Why a change to the route table was refused. */
 export const enum RouteErrorCode {
