@@ -27,7 +27,9 @@ export function fuzzRig(seed: number): FuzzRig {
   // Seeds: frames addressed to 02-00-00-00-00-02 first (index 0 gives the fuzz device our MAC).
   const toUs = LINUX_FRAMES.filter((f) => f.bytes[5] === 2 && f.bytes[0] === 2).map((f) => f.bytes);
   const others = LINUX_FRAMES.filter((f) => !(f.bytes[5] === 2 && f.bytes[0] === 2)).map((f) => f.bytes);
-  const dev = new FuzzDevice([...toUs, ...others], seed);
+  // Frames for us three times as often as the others, so that most mutations reach past the
+  // address checks.
+  const dev = new FuzzDevice([...toUs, ...toUs, ...toUs, ...others], seed);
   const iface = new Interface(EthernetAddress.parse("02-00-00-00-00-02"));
   iface.addIpv4Address(new Ipv4Cidr(ipv4Parse("192.168.69.2"), 24));
   iface.addIpv6Address(new Ipv6Cidr(Ipv6Address.parse("fdaa::2"), 64));
