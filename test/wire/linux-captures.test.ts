@@ -62,4 +62,19 @@ test("the pretty-printer describes every capture without a parse error", () => {
   }
 });
 
+test("every truncated prefix of every capture is refused by some layer, and nothing throws", () => {
+  let prefixes = 0;
+  for (const frame of LINUX_FRAMES) {
+    // The octets that belong to the packet (a frame may carry Ethernet padding after it).
+    const f = frame.fields;
+    const meaningful = f["ip.len"] ? 14 + +f["ip.len"].split(",")[0] : f["ipv6.plen"] ? 54 + +f["ipv6.plen"].split(",")[0] : frame.bytes.length;
+    for (let n = 0; n < meaningful; n++) {
+      const d = dissectOurs(frame.bytes.slice(0, n));
+      assert.ok(d.errors.length > 0, frame.name + " cut to " + n + " octets parsed without complaint");
+      prefixes++;
+    }
+  }
+  assert.ok(prefixes > 3000, "prefixes " + prefixes);
+});
+
 test.run();
