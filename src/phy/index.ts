@@ -103,5 +103,6 @@ export * from "./device.js";
 export * from "./rand.js";
 export * from "./loopback.js";
 export * from "./fault-injector.js";
+export * from "./observer.js";
 export * from "./tracer.js";
 export * from "./pcap-writer.js";

@@ -40,7 +40,8 @@
  */
 
 import type { Instant } from "../time.js";
-import { checkDeviceOption, Medium, type Device, type DeviceCapabilities } from "./device.js";
+import { checkDeviceOption, Medium, type Device } from "./device.js";
+import { ObservingDevice } from "./observer.js";
 
 /** Which frames to record: bit flags. */
 export const enum PcapMode {
@@ -79,22 +80,7 @@ export interface PcapSink {
 }
 
 /** Wraps a device and records the frames it passes to a `PcapSink`. */
-export class PcapWriter implements Device {
-  /** The inner device's capabilities. */
-  readonly capabilities: DeviceCapabilities;
-  /** The inner device's receive memory. */
-  readonly rxBytes: Uint8Array;
-  /** The inner device's receive view. */
-  readonly rxView: DataView;
-  /** Offset of the lent frame in `rxBytes`. */
-  rxOffset = 0;
-  /** The inner device's transmit memory. */
-  readonly txBytes: Uint8Array;
-  /** The inner device's transmit view. */
-  readonly txView: DataView;
-
-  /** The wrapped device. */
-  readonly inner: Device;
+export class PcapWriter extends ObservingDevice {
   /** Where the capture goes. */
   readonly sink: PcapSink;
   /** Which directions are recorded. */
@@ -104,12 +90,6 @@ export class PcapWriter implements Device {
 
   private readonly record: Uint8Array;
   private readonly recordView: DataView;
-  /** Offset of the current transmit reservation, or -1. */
-  private txOffset = -1;
-  /** Length of the current transmit reservation. */
-  private txLen = 0;
-  /** Time of the current transmit reservation. */
-  private txNow = 0;
 
   /**
    * Wraps `inner` and writes the global header to `sink` at once. The link type follows the
@@ -118,14 +98,9 @@ export class PcapWriter implements Device {
    */
   constructor(inner: Device, sink: PcapSink, mode: PcapMode = PcapMode.Both) {
     checkDeviceOption("PcapWriter mode", mode, PcapMode.Rx, PcapMode.Both);
-    this.inner = inner;
+    super(inner);
     this.sink = sink;
     this.mode = mode;
-    this.capabilities = inner.capabilities;
-    this.rxBytes = inner.rxBytes;
-    this.rxView = inner.rxView;
-    this.txBytes = inner.txBytes;
-    this.txView = inner.txView;
     this.record = new Uint8Array(PCAP_RECORD_HEADER_LEN);
     this.recordView = new DataView(this.record.buffer);
 
@@ -163,36 +138,12 @@ export class PcapWriter implements Device {
     this.framesRecorded++;
   }
 
-  /** Lends the inner device's next frame, recording it first if the mode says so. */
-  receive(now: Instant): number {
-    const inner = this.inner;
-    const len = inner.receive(now);
-    if (len === 0) return 0;
-    const off = inner.rxOffset;
-    this.rxOffset = off;
-    if ((this.mode & PcapMode.Rx) !== 0) this.write(now, this.rxBytes, off, len);
-    return len;
-  }
-
-  /** Reserves room in the inner device. */
-  transmitBegin(now: Instant, len: number): number {
-    const off = this.inner.transmitBegin(now, len);
-    this.txOffset = off;
-    this.txLen = len;
-    this.txNow = now;
-    return off;
-  }
-
-  /**
-   * Records the frame if the mode says so, then commits it to the inner device. A misused
-   * commit (no reservation, a bad length) is not recorded; the inner device throws for it.
-   */
-  transmitCommit(len: number): void {
-    const off = this.txOffset;
-    if ((this.mode & PcapMode.Tx) !== 0 && off >= 0 && len >= 1 && len <= this.txLen) {
-      this.write(this.txNow, this.txBytes, off, len);
+  /** Records the frame if the mode covers its direction. */
+  protected observe(now: Instant, tx: boolean, off: number, len: number): void {
+    if (tx) {
+      if ((this.mode & PcapMode.Tx) !== 0) this.write(now, this.txBytes, off, len);
+    } else if ((this.mode & PcapMode.Rx) !== 0) {
+      this.write(now, this.rxBytes, off, len);
     }
-    this.inner.transmitCommit(len);
-    this.txOffset = -1;
   }
 }

@@ -19,7 +19,8 @@
 
 import type { Instant } from "../time.js";
 import { PrettyPrinter } from "../wire/pretty.js";
-import { DeviceConfigError, Medium, type Device, type DeviceCapabilities } from "./device.js";
+import { DeviceConfigError, Medium, type Device } from "./device.js";
+import { ObservingDevice } from "./observer.js";
 
 /** Which way a frame went. */
 export const enum TraceDirection {
@@ -42,74 +43,21 @@ export interface TraceWriter {
 }
 
 /** Wraps a device and describes every frame received and transmitted through it. */
-export class Tracer implements Device {
-  /** The inner device's capabilities. */
-  readonly capabilities: DeviceCapabilities;
-  /** The inner device's receive memory. */
-  readonly rxBytes: Uint8Array;
-  /** The inner device's receive view. */
-  readonly rxView: DataView;
-  /** Offset of the lent frame in `rxBytes`. */
-  rxOffset = 0;
-  /** The inner device's transmit memory. */
-  readonly txBytes: Uint8Array;
-  /** The inner device's transmit view. */
-  readonly txView: DataView;
-
-  /** The wrapped device. */
-  readonly inner: Device;
+export class Tracer extends ObservingDevice {
   /** Where descriptions go. */
   readonly writer: TraceWriter;
   private readonly printer = new PrettyPrinter();
-  /** Offset of the current transmit reservation, or -1. */
-  private txOffset = -1;
-  /** Length of the current transmit reservation. */
-  private txLen = 0;
-  /** Time of the current transmit reservation (the commit has no time of its own). */
-  private txNow = 0;
 
   /** Wraps `inner`, an Ethernet device (`DeviceConfigError` otherwise). */
   constructor(inner: Device, writer: TraceWriter) {
     if (inner.capabilities.medium !== Medium.Ethernet) throw new DeviceConfigError("Tracer: only Ethernet devices can be traced");
-    this.inner = inner;
+    super(inner);
     this.writer = writer;
-    this.capabilities = inner.capabilities;
-    this.rxBytes = inner.rxBytes;
-    this.rxView = inner.rxView;
-    this.txBytes = inner.txBytes;
-    this.txView = inner.txView;
   }
 
-  /** Lends the inner device's next frame, describing it first. */
-  receive(now: Instant): number {
-    const inner = this.inner;
-    const len = inner.receive(now);
-    if (len === 0) return 0;
-    const off = inner.rxOffset;
-    this.rxOffset = off;
-    this.writer.trace(now, TraceDirection.Rx, this.printer.describe(this.rxBytes, this.rxView, off, len));
-    return len;
-  }
-
-  /** Reserves room in the inner device. */
-  transmitBegin(now: Instant, len: number): number {
-    const off = this.inner.transmitBegin(now, len);
-    this.txOffset = off;
-    this.txLen = len;
-    this.txNow = now;
-    return off;
-  }
-
-  /**
-   * Describes the frame, then commits it to the inner device. A misused commit (no
-   * reservation, a bad length) is not described; the inner device throws for it.
-   */
-  transmitCommit(len: number): void {
-    const off = this.txOffset;
-    if (off >= 0 && len >= 1 && len <= this.txLen) {
-      this.writer.trace(this.txNow, TraceDirection.Tx, this.printer.describe(this.txBytes, this.txView, off, len));
-    }
-    this.inner.transmitCommit(len);
-    this.txOffset = -1;
+  /** Describes the frame to the writer. */
+  protected observe(now: Instant, tx: boolean, off: number, len: number): void {
+    const text = tx ? this.printer.describe(this.txBytes, this.txView, off, len) : this.printer.describe(this.rxBytes, this.rxView, off, len);
+    this.writer.trace(now, tx ? TraceDirection.Tx : TraceDirection.Rx, text);
   }
 }
