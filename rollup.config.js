@@ -51,6 +51,13 @@ const MODULES = [
   ["./src/socket/udp.ts", ["socket-udp"]],
   ["./src/socket/icmp.ts", ["socket-icmp"]],
   ["./src/socket/raw.ts", ["socket-raw"]],
+  ["./src/socket/tcp/seq.ts", ["socket-tcp"]],
+  ["./src/socket/tcp/isn.ts", ["socket-tcp"]],
+  ["./src/socket/tcp/ports.ts", ["socket-tcp"]],
+  ["./src/socket/tcp/rtt.ts", ["socket-tcp"]],
+  ["./src/socket/tcp/timer.ts", ["socket-tcp"]],
+  ["./src/socket/tcp/context.ts", ["socket-tcp"]],
+  ["./src/socket/tcp/socket.ts", ["socket-tcp"]],
   ["./src/iface/index.ts", []],
 ];
 

@@ -32,7 +32,7 @@
  * our solicited-node groups), IGMPv3, router and redirect processing.
  */
 
-import { LOG, PROTO_IPV4, PROTO_IPV6, SOCKET_ICMP, SOCKET_RAW, SOCKET_UDP } from "../features.js";
+import { LOG, PROTO_IPV4, PROTO_IPV6, SOCKET_ICMP, SOCKET_RAW, SOCKET_TCP, SOCKET_UDP } from "../features.js";
 import { netDebug, netTrace } from "../log.js";
 import { Config } from "../config.js";
 import { type Instant, instantReached, durationUntil, instantAdd } from "../time.js";
@@ -40,7 +40,7 @@ import { WireError } from "../wire/error.js";
 import { ChecksumCapabilities, checksumRx } from "../wire/checksum.js";
 import { EtherType, ETHERNET_BROADCAST, ETHERNET_HEADER_LEN, EthernetAddress, EthernetFrame, EthernetRepr } from "../wire/ethernet.js";
 import {
-  IpAddress, IpProtocol, IpVersion, Ipv4Cidr, Ipv6Address, Ipv6Cidr,
+  IpAddress, IpEndpoint, IpProtocol, IpVersion, Ipv4Cidr, Ipv6Address, Ipv6Cidr,
   IPV4_MULTICAST_ALL_ROUTERS, IPV4_MULTICAST_ALL_SYSTEMS, ipv4IsMulticast, ipv4IsUnicast, ipv4Format,
 } from "../wire/ip.js";
 import { IpRepr } from "../wire/ip-repr.js";
@@ -53,6 +53,7 @@ import { Ipv6ExtHeader, Ipv6ExtWalker, Ipv6HopByHopRepr } from "../wire/ipv6-ext
 import { Icmpv6Message, Icmpv6Packet, Icmpv6Repr, icmpv6IsMld, icmpv6IsNdisc } from "../wire/icmpv6.js";
 import { NdiscRepr } from "../wire/ndisc.js";
 import { UdpPacket, UdpRepr, UDP_HEADER_LEN } from "../wire/udp.js";
+import { TcpControl, TcpPacket, TcpRepr, TCP_HEADER_LEN } from "../wire/tcp.js";
 import type { Device } from "../phy/device.js";
 import { SocketKind, type Socket, type SocketSet } from "../socket/set.js";
 import { SocketErrorCode } from "../socket/error.js";
@@ -60,6 +61,12 @@ import { POLL_INGRESS, type SocketMeta } from "../socket/meta.js";
 import type { UdpSocket } from "../socket/udp.js";
 import type { IcmpSocket } from "../socket/icmp.js";
 import type { RawSocket } from "../socket/raw.js";
+import { TcpState, type TcpSocket } from "../socket/tcp/socket.js";
+import { TcpIcmpError, type TcpContext } from "../socket/tcp/context.js";
+import { IsnGenerator, type RandomSource } from "../socket/tcp/isn.js";
+import { EphemeralPorts, type PortUsage } from "../socket/tcp/ports.js";
+import { seqAdd } from "../socket/tcp/seq.js";
+import { MathRandomSource } from "./random.js";
 import { copyBytes } from "../storage/copy.js";
 import { NeighborCache } from "./neighbor.js";
 import { Routes } from "./route.js";
@@ -95,7 +102,17 @@ const enum IgmpPending {
   Specific = 2,
 }
 
-export class Interface {
+/** Segments one TCP socket may send in one `poll` (the device usually fills first). */
+export const MAX_TCP_SEGMENTS_PER_POLL = 64;
+
+/**
+ * The smallest TCP payload an ICMP "packet too big" may lower a connection to: a path MTU of
+ * 576 (IPv4, RFC 791's minimum reassembly size) or 1280 (IPv6, RFC 8200 §5) less the headers.
+ */
+const TCP_MIN_PATH_MSS_V4 = 576 - 40;
+const TCP_MIN_PATH_MSS_V6 = 1280 - 60;
+
+export class Interface implements TcpContext, PortUsage {
   /** The configuration the tables were sized from. */
   readonly config: Config;
   /** Our MAC address. */
@@ -161,11 +178,32 @@ export class Interface {
   /** The IP header of the packet being sent. */
   private readonly txIp = new IpRepr();
   private readonly txUdp = (SOCKET_UDP ? new UdpRepr() : null) as UdpRepr;
+  private readonly tcp = (SOCKET_TCP ? new TcpPacket(this.empty, this.emptyDv) : null) as TcpPacket;
+  private readonly tcpRepr = (SOCKET_TCP ? new TcpRepr() : null) as TcpRepr;
+  /** The segment a TCP socket sends, and the one it answers a received segment with. */
+  private readonly txTcp = (SOCKET_TCP ? new TcpRepr() : null) as TcpRepr;
+  private readonly tcpReply = (SOCKET_TCP ? new TcpRepr() : null) as TcpRepr;
+  /** RFC 6528 initial sequence numbers, keyed once from the random source. */
+  private readonly isn: IsnGenerator;
+  /** RFC 6056 ephemeral ports, drawn from the random source. */
+  private readonly ephemeralPorts: EphemeralPorts;
+  /** The `now` of the last `poll` (the time of a `connect` between polls). */
+  private lastNow: Instant = 0;
+  /** The IP MTU of the device of the last `poll` (1500 before the first). */
+  private lastIpMtu = 1500;
+  /** The socket set of the last `poll`, for choosing a free ephemeral port (null before the first). */
+  private lastSockets: SocketSet | null = null;
   private readonly hop = new IpAddress();
   private readonly scratchAddr = new IpAddress();
   private readonly scratchV6 = new Ipv6Address();
 
-  constructor(hardwareAddr: EthernetAddress, config: Config = new Config()) {
+  /**
+   * An interface with MAC address `hardwareAddr`, tables sized by `config`, and `random` for TCP's
+   * initial sequence numbers and ephemeral ports: pass a cryptographic source (Node's `crypto`,
+   * the ESP32's hardware RNG). Without one the interface falls back to `Math.random()`, which is
+   * not unpredictable enough for a hostile network (see `MathRandomSource`).
+   */
+  constructor(hardwareAddr: EthernetAddress, config: Config = new Config(), random: RandomSource = new MathRandomSource()) {
     if (!hardwareAddr.isUnicast()) throw new RangeError("the interface's hardware address must be unicast: " + hardwareAddr);
     this.config = config;
     this.hardwareAddr.copyFrom(hardwareAddr);
@@ -175,6 +213,8 @@ export class Interface {
     this.groups = new Int32Array(config.multicastGroups);
     this.groupPending = new Int32Array(config.multicastGroups);
     this.leaveAddrs = new Int32Array(config.multicastGroups);
+    this.isn = (SOCKET_TCP ? IsnGenerator.fromRandom(random) : null) as IsnGenerator;
+    this.ephemeralPorts = (SOCKET_TCP ? new EphemeralPorts(random) : null) as EphemeralPorts;
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -257,6 +297,9 @@ export class Interface {
    */
   poll(now: Instant, device: Device, sockets: SocketSet): boolean {
     let changed = false;
+    this.lastNow = now;
+    this.lastIpMtu = device.capabilities.ipMtu();
+    this.lastSockets = sockets;
     // Free stale entries, so none lingers until the wrapping clock makes it look fresh again.
     this.neighbors.expire(now);
     this.routes.expire(now);
@@ -307,6 +350,7 @@ export class Interface {
     if (SOCKET_UDP && kind === SocketKind.Udp) return (s as UdpSocket).pollDelay(now);
     if (SOCKET_ICMP && kind === SocketKind.Icmp) return (s as IcmpSocket).pollDelay(now);
     if (SOCKET_RAW && kind === SocketKind.Raw) return (s as RawSocket).pollDelay(now);
+    if (SOCKET_TCP && kind === SocketKind.Tcp) return (s as TcpSocket).pollDelay(now);
     return POLL_INGRESS;
   }
 
@@ -433,6 +477,9 @@ export class Interface {
       case IpProtocol.Udp:
         if (SOCKET_UDP) return this.processUdp(now, device, sockets, ip, bytes, dv, p, n, off, raw);
         break;
+      case IpProtocol.Tcp:
+        if (SOCKET_TCP) return this.processTcp(now, device, sockets, ip, bytes, dv, p, n, raw);
+        break;
     }
     if (raw) return RxDrop.None;
     // RFC 1122 §3.2.2.1: a host SHOULD generate Destination Unreachable messages with code 2
@@ -448,6 +495,13 @@ export class Interface {
     let handled = raw;
     this.icmpSocketFull = false;
     if (SOCKET_ICMP) handled = this.deliverIcmp(now, sockets, ip, bytes, off, len) || handled;
+    if (SOCKET_TCP && r.msgType === Icmpv4Message.DstUnreachable && r.quoted.nextHeader === IpProtocol.Tcp) {
+      // RFC 1191: code 4 (fragmentation needed) carries the next-hop MTU; 0 from an old router.
+      const frag = r.msgCode === 4;
+      const mss = frag ? (r.nextHopMtu > 0 ? r.nextHopMtu - 40 : TCP_MIN_PATH_MSS_V4) : 0;
+      const q = this.rxQuoted.setV4(r.quoted.srcAddr, r.quoted.dstAddr, IpProtocol.Tcp, 0, 0);
+      handled = this.deliverTcpIcmpError(now, sockets, q, frag ? TcpIcmpError.PacketTooBig : TcpIcmpError.Unreachable, bytes, r.quotedDataOffset, r.quotedDataLen, mss, TCP_MIN_PATH_MSS_V4) || handled;
+    }
     if (r.msgType === Icmpv4Message.EchoRequest) {
       if (!this.answerEchoRequests || !this.hasIpv4(ip.dstAddr.v4)) return handled ? RxDrop.None : RxDrop.Refused;
       this.sendEchoReplyV4(now, device, ip, r, bytes);
@@ -645,6 +699,9 @@ export class Interface {
       case IpProtocol.Udp:
         if (SOCKET_UDP) return this.processUdp(now, device, sockets, ip, bytes, dv, p, n, off, raw);
         break;
+      case IpProtocol.Tcp:
+        if (SOCKET_TCP) return this.processTcp(now, device, sockets, ip, bytes, dv, p, n, raw);
+        break;
       case IpProtocol.Ipv6NoNxt:
         return RxDrop.None;
     }
@@ -669,6 +726,11 @@ export class Interface {
     let handled = raw;
     this.icmpSocketFull = false;
     if (SOCKET_ICMP) handled = this.deliverIcmp(now, sockets, ip, bytes, off, len) || handled;
+    if (SOCKET_TCP && (r.msgType === Icmpv6Message.DstUnreachable || r.msgType === Icmpv6Message.PktTooBig) && r.quoted.nextHeader === IpProtocol.Tcp) {
+      const big = r.msgType === Icmpv6Message.PktTooBig;
+      const q = this.rxQuoted.setV6(r.quoted.srcAddr, r.quoted.dstAddr, IpProtocol.Tcp, 0, 0);
+      handled = this.deliverTcpIcmpError(now, sockets, q, big ? TcpIcmpError.PacketTooBig : TcpIcmpError.Unreachable, bytes, r.quotedDataOffset, r.quotedDataLen, big ? r.mtu - 60 : 0, TCP_MIN_PATH_MSS_V6) || handled;
+    }
     if (r.msgType === Icmpv6Message.EchoRequest) {
       if (!this.answerEchoRequests) return handled ? RxDrop.None : RxDrop.Refused;
       this.sendEchoReplyV6(now, device, ip, r, bytes);
@@ -847,6 +909,192 @@ export class Interface {
   /** Set by `deliverIcmp` when a socket that wanted the message had no room for it. */
   private icmpSocketFull = false;
 
+  // ---- TCP ------------------------------------------------------------------------------------
+
+  /**
+   * Offers a segment to the TCP sockets: first to the connection with its exact 4-tuple, then to
+   * the first socket listening on its port (several listening sockets form a backlog; one that
+   * left LISTEN takes no new SYN). A segment nobody takes is answered with a RST (RFC 9293
+   * §3.10.7.1), except a SYN to a port whose listeners are all busy, which is dropped so the
+   * client tries again (the backlog is full; nothing grows).
+   */
+  private processTcp(now: Instant, device: Device, sockets: SocketSet, ip: IpRepr, bytes: Uint8Array, dv: DataView, off: number, len: number, raw: boolean): RxDrop {
+    const packet = this.tcp.reset(bytes, dv, off, len);
+    const r = this.tcpRepr;
+    const err = r.parse(packet, ip.pseudoSum(), device.capabilities.checksum);
+    if (err !== WireError.Ok) return err === WireError.Checksum ? RxDrop.Checksum : RxDrop.Malformed;
+    // RFC 1122 §4.2.3.10: a segment to a broadcast or multicast address is silently discarded.
+    if (!ip.dstAddr.isUnicast() || !ip.srcAddr.isUnicast() || (ip.version === IpVersion.Ipv4 && this.isDirectedBroadcast(ip.dstAddr.v4))) {
+      return raw ? RxDrop.None : RxDrop.Refused;
+    }
+    const mss = this.linkMss(device, ip.version);
+    const slots = sockets.slots;
+    let target: TcpSocket | null = null;
+    let busyListener = false;
+    for (let i = 0; i < sockets.capacity; i++) {
+      const s = slots[i];
+      if (s === null || s.kind !== SocketKind.Tcp) continue;
+      const t = s as TcpSocket;
+      if (t.state === TcpState.Listen || !t.accepts(ip, r)) continue;
+      target = t;
+      break;
+    }
+    if (target === null) {
+      for (let i = 0; i < sockets.capacity; i++) {
+        const s = slots[i];
+        if (s === null || s.kind !== SocketKind.Tcp) continue;
+        const t = s as TcpSocket;
+        if (t.state !== TcpState.Listen) {
+          // A socket that took a connection on this port: its listener is busy (see below).
+          if (t.state !== TcpState.Closed && t.local.port === r.dstPort) busyListener = true;
+          continue;
+        }
+        if (!t.accepts(ip, r)) continue;
+        target = t;
+        break;
+      }
+    }
+    const reply = this.tcpReply;
+    if (target !== null) {
+      target.linkMss = mss;
+      if (target.process(now, ip, r, bytes, r.payloadOffset, r.payloadLen, reply)) this.sendTcpReply(now, device, ip, reply);
+      return RxDrop.None;
+    }
+    if (raw) return RxDrop.None;
+    if (r.control === TcpControl.Rst) return RxDrop.NoSocket;
+    // The backlog is full: every socket that listened on this port holds a connection. The SYN
+    // is dropped, not reset, so the client tries again. (Any socket using the port counts, so an
+    // active connection that happens to use a port nobody listens on also makes its SYNs drop;
+    // the client then times out instead of being refused.)
+    if (busyListener && r.control === TcpControl.Syn && !r.hasAck) return RxDrop.SocketFull;
+    // RFC 9293 §3.10.7.1: "If the ACK bit is off, sequence number zero is used,
+    // <SEQ=0><ACK=SEG.SEQ+SEG.LEN><CTL=RST,ACK>; if the ACK bit is on, <SEQ=SEG.ACK><CTL=RST>."
+    reply.srcPort = r.dstPort;
+    reply.dstPort = r.srcPort;
+    reply.control = TcpControl.Rst;
+    reply.windowLen = 0;
+    reply.windowScale = -1;
+    reply.maxSegSize = 0;
+    reply.sackPermitted = false;
+    reply.sackCount = 0;
+    reply.hasTimestamp = false;
+    reply.payloadOffset = 0;
+    reply.payloadLen = 0;
+    if (r.hasAck) {
+      reply.seqNumber = r.ackNumber;
+      reply.hasAck = false;
+      reply.ackNumber = 0;
+    } else {
+      reply.seqNumber = 0;
+      reply.hasAck = true;
+      reply.ackNumber = seqAdd(r.seqNumber, r.segmentLen());
+    }
+    this.sendTcpReply(now, device, ip, reply);
+    this.stats.txTcpResets++;
+    return RxDrop.NoSocket;
+  }
+
+  /** Sends `reply` (no data) back to the sender of the segment whose IP header is `ip`, to the frame's source MAC. */
+  private sendTcpReply(now: Instant, device: Device, ip: IpRepr, reply: TcpRepr): void {
+    const tcpLen = reply.headerLen();
+    const ipHl = ip.version === IpVersion.Ipv4 ? IPV4_HEADER_LEN : 40;
+    const total = ETHERNET_HEADER_LEN + ipHl + tcpLen;
+    const off = this.begin(now, device, total);
+    if (off < 0) return;
+    const tx = this.txIp;
+    tx.version = ip.version;
+    tx.srcAddr.copyFrom(ip.dstAddr);
+    tx.dstAddr.copyFrom(ip.srcAddr);
+    tx.nextHeader = IpProtocol.Tcp;
+    tx.payloadLen = tcpLen;
+    tx.hopLimit = this.hopLimit;
+    reply.emit(this.tcp.reset(device.txBytes, device.txView, off + ETHERNET_HEADER_LEN + ipHl, tcpLen), 0, tx.pseudoSum(), device.capabilities.checksum);
+    this.writeIp(device, off, tx);
+    this.writeEthernet(device, off, this.ethRepr.srcAddr, ip.version === IpVersion.Ipv6 ? EtherType.Ipv6 : EtherType.Ipv4);
+    this.commit(device, total);
+  }
+
+  /**
+   * Hands an ICMP error that quotes a TCP segment (`q`: the quoted IP header, our segment's; the
+   * quoted TCP header's first 8 octets at `off`) to the connection that sent it. The socket
+   * accepts it only when the quoted sequence number is one it has in flight (RFC 5927 §4.1).
+   */
+  private deliverTcpIcmpError(now: Instant, sockets: SocketSet, q: IpRepr, kind: TcpIcmpError, bytes: Uint8Array, off: number, len: number, mss: number, minMss: number): boolean {
+    if (len < 8) return false; // RFC 792 quotes at least 8 octets: the ports and the sequence number
+    // The socket's view: the quoted segment went from us (q.src) to the peer (q.dst), so look up
+    // the connection as if a segment had come back from the peer.
+    const ip = this.rxIcmpTcpIp;
+    ip.version = q.version;
+    ip.srcAddr.copyFrom(q.dstAddr);
+    ip.dstAddr.copyFrom(q.srcAddr);
+    const t4 = this.icmpTcp;
+    t4.srcPort = (bytes[off + 2] << 8) | bytes[off + 3];
+    t4.dstPort = (bytes[off] << 8) | bytes[off + 1];
+    const seq = (bytes[off + 4] << 24) | (bytes[off + 5] << 16) | (bytes[off + 6] << 8) | bytes[off + 7];
+    if (mss < minMss) mss = minMss;
+    const slots = sockets.slots;
+    for (let i = 0; i < sockets.capacity; i++) {
+      const s = slots[i];
+      if (s === null || s.kind !== SocketKind.Tcp) continue;
+      const t = s as TcpSocket;
+      if (t.state === TcpState.Listen || !t.accepts(ip, t4)) continue;
+      return t.icmpError(now, kind, seq, mss);
+    }
+    return false;
+  }
+
+  /** The quoted IP header of an ICMP error, and the reversed 4-tuple used to find its socket. */
+  private readonly rxQuoted = new IpRepr();
+  private readonly rxIcmpTcpIp = new IpRepr();
+  private readonly icmpTcp = (SOCKET_TCP ? new TcpRepr() : null) as TcpRepr;
+
+  /** The largest TCP payload in one frame of `device` with an IP header of `version`. */
+  private linkMss(device: Device, version: IpVersion): number {
+    return device.capabilities.ipMtu() - (version === IpVersion.Ipv4 ? IPV4_HEADER_LEN : 40) - TCP_HEADER_LEN;
+  }
+
+  // ---- TcpContext: what `TcpSocket.connect` asks of the interface ---------------------------
+
+  tcpNow(): Instant {
+    return this.lastNow;
+  }
+
+  tcpSourceAddress(remote: IpAddress, out: IpAddress): boolean {
+    if (remote.version === IpVersion.Ipv4) {
+      if (!PROTO_IPV4 || this.ipv4Cidrs.length === 0) return false;
+      out.setV4(this.selectIpv4Source(remote.v4));
+      return true;
+    }
+    if (remote.version !== IpVersion.Ipv6 || !PROTO_IPV6 || this.ipv6Cidrs.length === 0) return false;
+    out.version = IpVersion.Ipv6;
+    this.selectIpv6Source(remote.v6, out.v6);
+    return true;
+  }
+
+  tcpEphemeralPort(): number {
+    return this.ephemeralPorts.pick(this);
+  }
+
+  tcpInitialSeq(now: Instant, local: IpEndpoint, remote: IpEndpoint): number {
+    return this.isn.generate(now, local, remote);
+  }
+
+  tcpLinkMss(remote: IpAddress): number {
+    return this.lastIpMtu - (remote.version === IpVersion.Ipv4 ? IPV4_HEADER_LEN : 40) - TCP_HEADER_LEN;
+  }
+
+  /** PortUsage: whether a TCP socket of the last polled set uses `port` locally. */
+  portInUse(port: number): boolean {
+    const set = this.lastSockets;
+    if (set === null) return false;
+    const slots = set.slots;
+    for (let i = 0; i < set.capacity; i++) {
+      const s = slots[i];
+      if (s !== null && s.kind === SocketKind.Tcp && (s as TcpSocket).local.port === port && (s as TcpSocket).state !== TcpState.Closed) return true;
+    }
+    return false;
+  }
+
   // ---------------------------------------------------------------------------------------------
   // Egress
   // ---------------------------------------------------------------------------------------------
@@ -861,6 +1109,8 @@ export class Interface {
       const kind = s.kind;
       if ((SOCKET_UDP && kind === SocketKind.Udp) || (SOCKET_ICMP && kind === SocketKind.Icmp) || (SOCKET_RAW && kind === SocketKind.Raw)) {
         if (this.egressDatagram(now, device, kind, s) < 0) return; // the device is full: try again on the next poll
+      } else if (SOCKET_TCP && kind === SocketKind.Tcp) {
+        if (this.egressTcp(now, device, s as TcpSocket) < 0) return;
       }
     }
   }
@@ -968,6 +1218,48 @@ export class Interface {
       d.dispatchCommit();
       sent = 1;
     }
+  }
+
+  /**
+   * Sends what a TCP socket has to send, at most `MAX_TCP_SEGMENTS_PER_POLL` segments. Returns 1
+   * if something was sent, 0 if not, -1 if the device is full. The socket copies its data once,
+   * from its transmit ring into the frame, after the header room.
+   */
+  private egressTcp(now: Instant, device: Device, t: TcpSocket): number {
+    let sent = 0;
+    const meta = t.meta;
+    const ip = this.txIp;
+    const tcp = this.txTcp;
+    for (let i = 0; i < MAX_TCP_SEGMENTS_PER_POLL; i++) {
+      if (!meta.egressPermitted(now, meta.waiting && this.neighbors.has(meta.neighbor, now))) return sent;
+      t.linkMss = this.linkMss(device, t.remote.addr.version);
+      const n = t.dispatch(now, ip, tcp);
+      if (n < 0) return sent;
+      ip.hopLimit = this.hopLimit;
+      const res = this.route(now, device, meta);
+      if (res === Resolve.Waiting) return sent;
+      if (res === Resolve.NoRoute) {
+        t.dispatchNoRoute(now);
+        this.stats.txNoRoute++;
+        return sent;
+      }
+      const ipHl = ip.headerLen();
+      const tcpHl = tcp.headerLen();
+      const total = ETHERNET_HEADER_LEN + ipHl + tcpHl + n;
+      const off = this.begin(now, device, total);
+      if (off < 0) return -1;
+      const at = off + ETHERNET_HEADER_LEN + ipHl;
+      t.dispatchPayload(device.txBytes, at + tcpHl);
+      ip.nextHeader = IpProtocol.Tcp;
+      ip.payloadLen = tcpHl + n;
+      tcp.emit(this.tcp.reset(device.txBytes, device.txView, at, tcpHl + n), n, ip.pseudoSum(), device.capabilities.checksum);
+      this.writeIp(device, off, ip);
+      this.writeEthernet(device, off, this.txMac, ip.version === IpVersion.Ipv6 ? EtherType.Ipv6 : EtherType.Ipv4);
+      this.commit(device, total);
+      t.dispatchCommit(now);
+      sent = 1;
+    }
+    return sent;
   }
 
   // ---------------------------------------------------------------------------------------------

@@ -65,6 +65,8 @@ export class InterfaceStats {
   txIgmp = 0;
   /** Packets waiting in a socket for a neighbor to resolve (counted once per request). */
   txNeighborMissing = 0;
+  /** TCP resets sent for segments no socket took (RFC 9293 §3.10.7.1). */
+  txTcpResets = 0;
 
   /** Sum of every drop counter. */
   rxDropped(): number {

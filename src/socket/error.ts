@@ -30,11 +30,22 @@ export const enum SocketErrorCode {
   Malformed = 8,
   /** The address is not one of the interface's own. */
   AddressNotAvailable = 9,
+  /** TCP: the peer answered our SYN with a RST (nothing listens there). */
+  ConnectionRefused = 10,
+  /** TCP: the peer reset the established connection. */
+  ConnectionReset = 11,
+  /** TCP: the user timeout expired (data or a SYN stayed unacknowledged that long, or keep-alives went unanswered). */
+  TimedOut = 12,
+  /** TCP: an ICMP destination-unreachable error quoting our SYN ended the connection attempt. */
+  Unreachable = 13,
+  /** TCP: no ephemeral port is free. */
+  NoPortAvailable = 14,
 }
 
 const NAMES: readonly string[] = Object.freeze([
   "none", "invalid state", "unaddressable", "too large", "not bound", "no route", "socket set full",
-  "bad handle", "malformed", "address not available",
+  "bad handle", "malformed", "address not available", "connection refused", "connection reset", "timed out",
+  "destination unreachable", "no port available",
 ]);
 
 /** The printable name of a code. */

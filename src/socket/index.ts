@@ -42,6 +42,15 @@
  *
  * Errors: misuse throws `SocketError` with a `SocketErrorCode`; a full buffer is a `false` or
  * `-1` return, never an exception; what happened on the network is read with `takeError()`.
+ *
+ * ## The TCP socket
+ * `TcpSocket` (`tcp/socket.ts`) keeps a connection, not datagrams, so its egress contract
+ * differs: `dispatch` → `dispatchPayload` → `dispatchCommit` may run many times in one poll
+ * (one segment each, until `dispatch` returns -1), `dispatchNoRoute` replaces `dispatchDrop`,
+ * and `process` may fill a reply segment (RST, challenge ACK) for the interface to send at once.
+ * Its building blocks live beside it: sequence arithmetic (`seq.ts`), RFC 6528 ISNs (`isn.ts`),
+ * RFC 6056 ephemeral ports (`ports.ts`), the RFC 6298 RTO (`rtt.ts`), its timers (`timer.ts`) and
+ * what it asks of the interface (`context.ts`).
  */
 
 export * from "./error.js";
@@ -51,3 +60,10 @@ export * from "./datagram.js";
 export * from "./udp.js";
 export * from "./icmp.js";
 export * from "./raw.js";
+export * from "./tcp/seq.js";
+export * from "./tcp/isn.js";
+export * from "./tcp/ports.js";
+export * from "./tcp/rtt.js";
+export * from "./tcp/timer.js";
+export * from "./tcp/context.js";
+export * from "./tcp/socket.js";

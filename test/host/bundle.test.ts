@@ -27,7 +27,7 @@ const has = (code: string, cls: string) => new RegExp(`\\bclass ${cls}\\b`).test
 
 test("the full bundle carries every protocol", async () => {
   const code = await build(["proto-ipv4", "proto-ipv6", "socket-tcp", "socket-udp", "socket-raw", "socket-icmp", "log"]);
-  for (const cls of ["EthernetFrame", "ArpPacket", "Ipv4Packet", "Icmpv4Packet", "IgmpPacket", "Ipv6Packet", "Icmpv6Packet", "NdiscRepr", "UdpPacket", "TcpPacket", "RingBuffer", "Assembler"]) {
+  for (const cls of ["EthernetFrame", "ArpPacket", "Ipv4Packet", "Icmpv4Packet", "IgmpPacket", "Ipv6Packet", "Icmpv6Packet", "NdiscRepr", "UdpPacket", "TcpPacket", "TcpSocket", "IsnGenerator", "EphemeralPorts", "RttEstimator", "RingBuffer", "Assembler"]) {
     assert.ok(has(code, cls), "full bundle lacks " + cls);
   }
   assert.match(code, "const PROTO_IPV6 = true");
@@ -44,6 +44,7 @@ test("a bundle without TCP drops the TCP code", async () => {
   const code = await build(["proto-ipv4", "socket-udp"]);
   assert.not.ok(has(code, "TcpPacket"), "UDP-only bundle still has TcpPacket");
   assert.not.ok(has(code, "TcpRepr"), "UDP-only bundle still has TcpRepr");
+  for (const cls of ["TcpSocket", "IsnGenerator", "EphemeralPorts", "RttEstimator", "TcpTimer"]) assert.not.ok(has(code, cls), "UDP-only bundle still has " + cls);
   assert.ok(has(code, "UdpPacket"));
   assert.match(code, "const SOCKET_TCP = false");
 });

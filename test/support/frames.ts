@@ -13,6 +13,7 @@ import { Ipv6Packet, Ipv6Repr } from "../../src/wire/ipv6.js";
 import { Icmpv6Packet, Icmpv6Repr } from "../../src/wire/icmpv6.js";
 import { NdiscRepr } from "../../src/wire/ndisc.js";
 import { UdpPacket, UdpRepr } from "../../src/wire/udp.js";
+import { TcpPacket, TcpRepr } from "../../src/wire/tcp.js";
 
 const CAPS = new ChecksumCapabilities();
 
@@ -73,6 +74,26 @@ export function udpV6(src: Ipv6Address, sport: number, dst: Ipv6Address, dport: 
   return ipv6(src, dst, IpProtocol.Udp, udp((n) => checksumPseudoV6(src, dst, IpProtocol.Udp, n), sport, dport, data), hopLimit);
 }
 
+/** A TCP segment (header from `fill`, then `data`) with its checksum for the pseudo-header `pseudo`. */
+export function tcp(pseudo: (len: number) => number, fill: (r: TcpRepr) => void, data: Uint8Array = new Uint8Array(0)): Uint8Array {
+  const r = new TcpRepr();
+  fill(r);
+  r.payloadLen = data.length;
+  const hl = r.headerLen();
+  const b = new Uint8Array(hl + data.length);
+  b.set(data, hl);
+  r.emit(new TcpPacket(b, new DataView(b.buffer)), data.length, pseudo(hl + data.length), CAPS);
+  return b;
+}
+
+export function tcpV4(src: number, dst: number, fill: (r: TcpRepr) => void, data?: Uint8Array, ttl = 64): Uint8Array {
+  return ipv4(src, dst, IpProtocol.Tcp, tcp((n) => checksumPseudoV4(src, dst, IpProtocol.Tcp, n), fill, data), ttl);
+}
+
+export function tcpV6(src: Ipv6Address, dst: Ipv6Address, fill: (r: TcpRepr) => void, data?: Uint8Array, hopLimit = 64): Uint8Array {
+  return ipv6(src, dst, IpProtocol.Tcp, tcp((n) => checksumPseudoV6(src, dst, IpProtocol.Tcp, n), fill, data), hopLimit);
+}
+
 export function icmpv4Echo(src: number, dst: number, request: boolean, ident: number, seq: number, data: Uint8Array): Uint8Array {
   const b = new Uint8Array(8 + data.length);
   b.set(data, 8);
@@ -87,6 +108,22 @@ export function icmpv6Echo(src: Ipv6Address, dst: Ipv6Address, request: boolean,
   const b = new Uint8Array(8 + data.length);
   b.set(data, 8);
   new Icmpv6Repr().setEcho(request ? 128 : 129, ident, seq, data.length).emit(new Icmpv6Packet(b, new DataView(b.buffer)), src, dst, CAPS);
+  return ipv6(src, dst, IpProtocol.Icmpv6, b);
+}
+
+/** An ICMPv4 destination unreachable (`code`; `mtu` for code 4) quoting `quote` (an IP packet's first octets). */
+export function icmpv4Unreachable(src: number, dst: number, code: number, quote: Uint8Array, mtu = 0): Uint8Array {
+  const b = new Uint8Array(8 + quote.length);
+  b.set(quote, 8);
+  new Icmpv4Repr().dstUnreachable(code, quote.length, mtu).emit(new Icmpv4Packet(b, new DataView(b.buffer)), CAPS);
+  return ipv4(src, dst, IpProtocol.Icmp, b);
+}
+
+/** An ICMPv6 error (`type`, `code`, `param`: the MTU of packet too big) quoting `quote`. */
+export function icmpv6Error(src: Ipv6Address, dst: Ipv6Address, type: number, code: number, param: number, quote: Uint8Array): Uint8Array {
+  const b = new Uint8Array(8 + quote.length);
+  b.set(quote, 8);
+  new Icmpv6Repr().setError(type, code, param, quote.length).emit(new Icmpv6Packet(b, new DataView(b.buffer)), src, dst, CAPS);
   return ipv6(src, dst, IpProtocol.Icmpv6, b);
 }
 
