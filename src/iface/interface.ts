@@ -65,7 +65,6 @@ import { TcpState, type TcpSocket } from "../socket/tcp/socket.js";
 import { TcpIcmpError, type TcpContext } from "../socket/tcp/context.js";
 import { IsnGenerator, type RandomSource } from "../socket/tcp/isn.js";
 import { EphemeralPorts, type PortUsage } from "../socket/tcp/ports.js";
-import { seqAdd } from "../socket/tcp/seq.js";
 import { MathRandomSource } from "./random.js";
 import { copyBytes } from "../storage/copy.js";
 import { NeighborCache } from "./neighbor.js";
@@ -957,6 +956,9 @@ export class Interface implements TcpContext, PortUsage {
     const reply = this.tcpReply;
     if (target !== null) {
       target.linkMss = mss;
+      // A listener opened without a context still draws RFC 6528 initial sequence numbers from
+      // this interface, never the fixed `listenIsn` that socket-level tests use.
+      if (target.context === null && target.isnGenerator === null) target.context = this;
       if (target.process(now, ip, r, bytes, r.payloadOffset, r.payloadLen, reply)) this.sendTcpReply(now, device, ip, reply);
       return RxDrop.None;
     }
@@ -967,28 +969,8 @@ export class Interface implements TcpContext, PortUsage {
     // active connection that happens to use a port nobody listens on also makes its SYNs drop;
     // the client then times out instead of being refused.)
     if (busyListener && r.control === TcpControl.Syn && !r.hasAck) return RxDrop.SocketFull;
-    // RFC 9293 §3.10.7.1: "If the ACK bit is off, sequence number zero is used,
-    // <SEQ=0><ACK=SEG.SEQ+SEG.LEN><CTL=RST,ACK>; if the ACK bit is on, <SEQ=SEG.ACK><CTL=RST>."
-    reply.srcPort = r.dstPort;
-    reply.dstPort = r.srcPort;
-    reply.control = TcpControl.Rst;
-    reply.windowLen = 0;
-    reply.windowScale = -1;
-    reply.maxSegSize = 0;
-    reply.sackPermitted = false;
-    reply.sackCount = 0;
-    reply.hasTimestamp = false;
-    reply.payloadOffset = 0;
-    reply.payloadLen = 0;
-    if (r.hasAck) {
-      reply.seqNumber = r.ackNumber;
-      reply.hasAck = false;
-      reply.ackNumber = 0;
-    } else {
-      reply.seqNumber = 0;
-      reply.hasAck = true;
-      reply.ackNumber = seqAdd(r.seqNumber, r.segmentLen());
-    }
+    // RFC 9293 §3.10.7.1: nothing listens here.
+    reply.resetFor(r);
     this.sendTcpReply(now, device, ip, reply);
     this.stats.txTcpResets++;
     return RxDrop.NoSocket;

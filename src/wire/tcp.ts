@@ -557,6 +557,49 @@ export class TcpRepr {
     return WireError.Ok;
   }
 
+  /**
+   * Makes this repr the start of an answer to `to`: the ports swapped, no control bit, no ACK,
+   * sequence and window 0, no options, no data. The caller sets what the answer says (a RST, an
+   * ACK). Returns `this`.
+   */
+  replyTo(to: TcpRepr): this {
+    this.srcPort = to.dstPort;
+    this.dstPort = to.srcPort;
+    this.control = TcpControl.None;
+    this.seqNumber = 0;
+    this.ackNumber = 0;
+    this.hasAck = false;
+    this.windowLen = 0;
+    this.windowScale = -1;
+    this.maxSegSize = 0;
+    this.sackPermitted = false;
+    this.sackCount = 0;
+    this.hasTimestamp = false;
+    this.tsVal = 0;
+    this.tsEcr = 0;
+    this.payloadOffset = 0;
+    this.payloadLen = 0;
+    return this;
+  }
+
+  /**
+   * Makes this repr the reset RFC 9293 §3.10.7.1 sends in answer to `to` when no connection
+   * takes it: "If the ACK bit is off, sequence number zero is used,
+   * <SEQ=0><ACK=SEG.SEQ+SEG.LEN><CTL=RST,ACK>; if the ACK bit is on, <SEQ=SEG.ACK><CTL=RST>."
+   * Returns `this`.
+   */
+  resetFor(to: TcpRepr): this {
+    this.replyTo(to);
+    this.control = TcpControl.Rst;
+    if (to.hasAck) {
+      this.seqNumber = to.ackNumber;
+    } else {
+      this.hasAck = true;
+      this.ackNumber = (to.seqNumber + to.segmentLen()) | 0;
+    }
+    return this;
+  }
+
   /** Number of SACK blocks `emit` writes: none on a SYN or without ACK, at most three. */
   private sackBlocksToEmit(): number {
     if (this.control === TcpControl.Syn || !this.hasAck) return 0;

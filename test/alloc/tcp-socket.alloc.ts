@@ -104,3 +104,15 @@ allocCase("tcp socket: 100-octet segment and its ACK, back to back", (n) => {
   }
   return moved;
 });
+
+allocCase("tcp socket: a 100-octet segment and its ACK after 61 s idle", (n) => {
+  let moved = 0;
+  for (let i = 0; i < n; i++) {
+    now = (now + 61000) | 0;
+    client.send(data, 0, 100);
+    carry(client, server, toServer);
+    moved += server.recv(sink, 0, 1024);
+    carry(server, client, toClient);
+  }
+  return moved;
+}, 1000);

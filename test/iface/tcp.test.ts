@@ -240,6 +240,26 @@ for (const v6 of [false, true]) {
 
 // ---- The listen backlog ----------------------------------------------------------------------------
 
+test("RFC 6528: a listener's connections get unpredictable initial sequence numbers from the interface", () => {
+  const r = rig();
+  const isns: number[] = [];
+  poll(r, 0, F.ethernet(OUR_MAC, PEER_MAC, EtherType.Arp, F.arp(ArpOperation.Request, PEER_MAC, PEER_IP, OUR_MAC, OUR_IP)));
+  for (let i = 0; i < 4; i++) {
+    const s = new TcpSocket(256, 256);
+    const h = r.sockets.add(s);
+    s.listen(7000);
+    const out = poll(r, 1 + i, seg4({ sport: 50100 + i, dport: 7000, ctl: TcpControl.Syn, seq: 1 }));
+    assert.is(out.length, 1);
+    isns.push(parseSeg(out[0]).r.seqNumber);
+    r.sockets.remove(h);
+  }
+  assert.is(new Set(isns).size, 4, "no two alike: " + isns);
+  for (const x of isns) assert.is.not(x, 0, "not the socket's test default");
+  const d1 = (isns[1] - isns[0]) | 0;
+  const d2 = (isns[2] - isns[1]) | 0;
+  assert.is.not(d1, d2, "no constant difference");
+});
+
 test("listen backlog: each SYN goes to a free listener; with none free the SYN is dropped, not reset", () => {
   const r = rig();
   const a = new TcpSocket(1024, 1024);

@@ -833,4 +833,45 @@ test("checksum capabilities: Both, Rx, Tx, None", () => {
   }
 });
 
+test("replyTo / resetFor: RFC 9293 §3.10.7.1 resets for a segment nobody takes", () => {
+  const syn = new TcpRepr();
+  syn.srcPort = 40000;
+  syn.dstPort = 81;
+  syn.control = TcpControl.Syn;
+  syn.seqNumber = -1; // 0xffffffff: the answer's ACK wraps to 0 (SYN counts one)
+  syn.maxSegSize = 1460;
+  syn.windowScale = 7;
+  syn.payloadLen = 0;
+  const r = new TcpRepr();
+  r.maxSegSize = 999;
+  r.hasTimestamp = true;
+  r.payloadLen = 5;
+  r.resetFor(syn);
+  assert.is(r.srcPort, 81);
+  assert.is(r.dstPort, 40000);
+  assert.is(r.control, TcpControl.Rst);
+  assert.is(r.seqNumber, 0);
+  assert.ok(r.hasAck);
+  assert.is(r.ackNumber, 0);
+  assert.is(r.maxSegSize, 0, "no options on a reset");
+  assert.is(r.windowScale, -1);
+  assert.not.ok(r.hasTimestamp);
+  assert.is(r.payloadLen, 0);
+  assert.is(r.headerLen(), 20);
+
+  const data = new TcpRepr();
+  data.srcPort = 5;
+  data.dstPort = 6;
+  data.control = TcpControl.Fin;
+  data.hasAck = true;
+  data.ackNumber = 0x7fffffff;
+  data.seqNumber = 100;
+  data.payloadLen = 10;
+  r.resetFor(data);
+  assert.is(r.seqNumber, 0x7fffffff, "SEQ = SEG.ACK");
+  assert.not.ok(r.hasAck);
+  r.resetFor(Object.assign(new TcpRepr(), { srcPort: 5, dstPort: 6, control: TcpControl.Fin, seqNumber: 100, payloadLen: 10 }));
+  assert.is(r.ackNumber, 111, "SEG.SEQ + data + FIN");
+});
+
 test.run();
