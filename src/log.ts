@@ -7,13 +7,14 @@
  * switch, per-octet detail. Every call site is written
  *
  * ```ts
- * if (LOG) netDebug("iface: malformed IPv4 packet");
+ * if (LOG && logEnabled(LogLevel.Debug)) netDebug("udp: datagram dropped, " + len + " octets");
  * ```
  *
  * so that when a bundle sets `LOG` to false (src/features.ts), rollup removes the call and the
  * string with it: no log call and no string construction remain on the packet path. With `LOG`
- * on but no logger installed (the default), the cost is one comparison; call sites that build a
- * string from values should also test `logEnabled(level)` first.
+ * on but no logger installed (the default), `logEnabled` is one comparison and no string is
+ * built: a concatenation costs slots on XS (an address's `toString` alone took 48), so every
+ * call site tests `logEnabled` first, even for a constant message.
  *
  * Where the logger lives: module top level must hold nothing mutable (XS preload freezes a
  * preloaded module's bindings and objects), so the installed logger is kept on the global object

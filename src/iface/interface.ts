@@ -33,7 +33,7 @@
  */
 
 import { LOG, PROTO_IPV4, PROTO_IPV6, SOCKET_ICMP, SOCKET_RAW, SOCKET_TCP, SOCKET_UDP } from "../features.js";
-import { netDebug, netTrace } from "../log.js";
+import { LogLevel, logEnabled, netDebug, netTrace } from "../log.js";
 import { Config } from "../config.js";
 import { type Instant, instantReached, durationUntil, instantAdd } from "../time.js";
 import { WireError } from "../wire/error.js";
@@ -57,7 +57,7 @@ import { TcpControl, TcpPacket, TcpRepr, TCP_HEADER_LEN } from "../wire/tcp.js";
 import type { Device } from "../phy/device.js";
 import { SocketKind, type Socket, type SocketSet } from "../socket/set.js";
 import { SocketErrorCode } from "../socket/error.js";
-import { POLL_INGRESS, type SocketMeta } from "../socket/meta.js";
+import { POLL_INGRESS, POLL_NOW, type SocketMeta } from "../socket/meta.js";
 import type { UdpSocket } from "../socket/udp.js";
 import type { IcmpSocket } from "../socket/icmp.js";
 import type { RawSocket } from "../socket/raw.js";
@@ -308,7 +308,7 @@ export class Interface implements TcpContext, PortUsage {
       changed = true;
       const drop = this.processEthernet(now, device, sockets, device.rxBytes, device.rxView, device.rxOffset, len);
       this.stats.count(drop);
-      if (LOG && drop !== RxDrop.None) netDebug("iface: dropped a frame: reason " + drop);
+      if (LOG && drop !== RxDrop.None && logEnabled(LogLevel.Debug)) netDebug("iface: dropped a frame: reason " + drop);
     }
     const txBefore = this.stats.txFrames;
     this.egress(now, device, sockets);
@@ -415,7 +415,7 @@ export class Interface implements TcpContext, PortUsage {
     // A reply: accepted only for an address we asked about, so nobody can plant an entry.
     if (known || this.neighbors.wasRequested(sender, now)) {
       this.neighbors.fill(sender, r.sourceHardwareAddr, now);
-      if (LOG) netTrace("iface: neighbor " + ipv4Format(r.sourceProtocolAddr) + " is at " + r.sourceHardwareAddr);
+      if (LOG && logEnabled(LogLevel.Trace)) netTrace("iface: neighbor " + ipv4Format(r.sourceProtocolAddr) + " is at " + r.sourceHardwareAddr);
       return RxDrop.None;
     }
     return RxDrop.Refused;
@@ -960,6 +960,12 @@ export class Interface implements TcpContext, PortUsage {
       // this interface, never the fixed `listenIsn` that socket-level tests use.
       if (target.context === null && target.isnGenerator === null) target.context = this;
       if (target.process(now, ip, r, bytes, r.payloadOffset, r.payloadLen, reply)) this.sendTcpReply(now, device, ip, reply);
+      // An ACK that must not wait (RFC 5681 §4.2: an out-of-order segment is answered with an
+      // immediate duplicate ACK; RFC 9293 §3.8.6.3: every second full-sized segment is
+      // acknowledged at once) goes out now, not after the rest of this poll's frames: otherwise
+      // the duplicate ACKs of one batch would merge into one and fast retransmit never fire.
+      // Whatever data the socket may send now leaves with it.
+      if (target.pollDelay(now) === POLL_NOW) this.egressTcp(now, device, target);
       return RxDrop.None;
     }
     if (raw) return RxDrop.None;
@@ -1217,7 +1223,7 @@ export class Interface implements TcpContext, PortUsage {
       t.linkMss = this.linkMss(device, t.remote.addr.version);
       const n = t.dispatch(now, ip, tcp);
       if (n < 0) return sent;
-      ip.hopLimit = this.hopLimit;
+      if (ip.hopLimit <= 0) ip.hopLimit = this.hopLimit;
       const res = this.route(now, device, meta);
       if (res === Resolve.Waiting) return sent;
       if (res === Resolve.NoRoute) {

@@ -33,7 +33,7 @@ import { PacketBuffer } from "../storage/packet-buffer.js";
 import { copyBytes } from "../storage/copy.js";
 import type { Instant } from "../time.js";
 import { LOG } from "../features.js";
-import { netDebug } from "../log.js";
+import { LogLevel, logEnabled, netDebug } from "../log.js";
 import { SocketErrorCode } from "./error.js";
 import { POLL_INGRESS, POLL_NOW, SocketMeta } from "./meta.js";
 
@@ -238,13 +238,13 @@ export abstract class DatagramSocket<M> {
     const rx = this.rx;
     if (len > rx.payloadCapacity()) {
       this.rxTooLarge++;
-      if (LOG) netDebug(this.logTag() + ": packet larger than the receive buffer, dropped");
+      if (LOG && logEnabled(LogLevel.Debug)) netDebug(this.logTag() + ": packet larger than the receive buffer, dropped");
       return null;
     }
     const m = rx.enqueue(len);
     if (m === null) {
       this.rxDropped++;
-      if (LOG) netDebug(this.logTag() + ": receive queue full, packet dropped");
+      if (LOG && logEnabled(LogLevel.Debug)) netDebug(this.logTag() + ": receive queue full, packet dropped");
       return null;
     }
     copyBytes(rx.bytes, rx.enqueuedOffset, bytes, off, len);
@@ -273,7 +273,7 @@ export abstract class DatagramSocket<M> {
     if (this.tx.dequeue() === null) return;
     this.txDropped++;
     this.error = code;
-    if (LOG) netDebug(this.logTag() + ": queued packet dropped by the interface");
+    if (LOG && logEnabled(LogLevel.Debug)) netDebug(this.logTag() + ": queued packet dropped by the interface");
   }
 
   /** `POLL_NOW` while a packet waits to be sent, else `POLL_INGRESS`: datagram sockets have no timers. */

@@ -68,7 +68,7 @@ import { BoundsError, type Arena } from "../storage/arena.js";
 import { copyBytes } from "../storage/copy.js";
 import type { Instant } from "../time.js";
 import { LOG, PROTO_IPV4, PROTO_IPV6 } from "../features.js";
-import { netDebug } from "../log.js";
+import { LogLevel, logEnabled, netDebug } from "../log.js";
 import { SocketError, SocketErrorCode } from "./error.js";
 import { DatagramSocket } from "./datagram.js";
 import { SocketKind, type Socket } from "./set.js";
@@ -208,7 +208,7 @@ export class RawSocket extends DatagramSocket<RawPacketMeta> implements Socket {
       tx.dequeue();
       this.txMalformed++;
       this.error = SocketErrorCode.Malformed;
-      if (LOG) netDebug("raw: malformed outgoing packet dropped");
+      if (LOG && logEnabled(LogLevel.Debug)) netDebug("raw: malformed outgoing packet dropped");
     }
   }
 
