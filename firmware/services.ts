@@ -1,0 +1,137 @@
+/**
+ * The services of smoltcp's `server` example, portable (no host API, no allocation after
+ * construction), as the hosted `examples/server.ts` offers them:
+ *
+ * - pings, IPv4 and IPv6 (the interface answers them itself);
+ * - UDP 6969: "hello\n" to every datagram;
+ * - TCP 6969: "hello\n" to every connection, then close;
+ * - TCP 6970: each line echoed with its octets reversed (never reading more than the send
+ *   buffer has room for; a line longer than the buffer goes back in pieces);
+ * - TCP 6971: sink, keep-alive 1 s, user timeout 2 s;
+ * - TCP 6972: source, octet n of a connection is n mod 256.
+ *
+ * `step()` runs after every poll; each TCP socket listens again when its connection ends.
+ */
+import { SocketSet, TcpSocket, TcpState, UdpSocket } from "../src/index.js";
+
+const HELLO = new Uint8Array([0x68, 0x65, 0x6c, 0x6c, 0x6f, 0x0a]); // "hello\n": read-only, safe to preload
+const SMALL = 64;
+
+export class ServerServices {
+  readonly udp: UdpSocket;
+  readonly hello: TcpSocket;
+  readonly echo: TcpSocket;
+  readonly sink: TcpSocket;
+  readonly source: TcpSocket;
+  /** Octets received by the sink and sent by the source, for the log. */
+  sunk = 0;
+  sourced = 0;
+  private readonly buf: Uint8Array;
+  private readonly pattern = new Uint8Array(512);
+
+  /** `sinkBuffer`: the 6971 socket's buffers (the others have 64 octets, as the hosted server). */
+  constructor(sockets: SocketSet, sinkBuffer = 8192) {
+    this.udp = new UdpSocket(4, SMALL, 4, 128);
+    this.hello = new TcpSocket(SMALL, SMALL);
+    this.echo = new TcpSocket(SMALL, SMALL);
+    this.sink = new TcpSocket(sinkBuffer, sinkBuffer);
+    this.source = new TcpSocket(SMALL, SMALL);
+    this.buf = new Uint8Array(sinkBuffer > SMALL ? sinkBuffer : SMALL);
+    for (let i = 0; i < 512; i++) this.pattern[i] = i & 255;
+    this.udp.bind(6969);
+    sockets.add(this.udp);
+    sockets.add(this.hello);
+    sockets.add(this.echo);
+    sockets.add(this.sink);
+    sockets.add(this.source);
+  }
+
+  private relisten(s: TcpSocket, port: number): void {
+    if (s.isOpen || s.state === TcpState.TimeWait) return;
+    s.takeError();
+    s.listen(port);
+    if (port === 6971) {
+      s.keepAlive = 1000;
+      s.timeout = 2000;
+    }
+  }
+
+  /** Serves every socket once; returns whether anything was done (poll again at once). */
+  step(): boolean {
+    let acted = false;
+    const buf = this.buf;
+    const u = this.udp;
+    while (u.canSend() && u.recvSlice(buf, 0, SMALL) >= 0) {
+      u.sendSlice(HELLO, 0, HELLO.length, u.lastRecvEndpoint);
+      acted = true;
+    }
+
+    const h = this.hello;
+    this.relisten(h, 6969);
+    if (h.canSend) {
+      h.send(HELLO, 0, HELLO.length);
+      h.close();
+      acted = true;
+    }
+
+    const e = this.echo;
+    this.relisten(e, 6970);
+    if (e.maySend) {
+      const room = e.sendCapacity - e.sendQueue;
+      const avail = e.recvQueue;
+      const want = room < avail ? room : avail;
+      if (want > 0) {
+        const n = e.peek(buf, 0, want);
+        let end = n;
+        while (end > 0 && buf[end - 1] !== 0x0a) end--;
+        if (end === 0 && ((n === e.recvCapacity && room === e.sendCapacity) || (e.state === TcpState.CloseWait && n === avail))) end = n;
+        if (end > 0) {
+          e.recv(buf, 0, end);
+          let start = 0;
+          for (let i = 0; i <= end; i++) {
+            if (i === end || buf[i] === 0x0a) {
+              for (let a = start, b = i - 1; a < b; a++, b--) {
+                const t = buf[a];
+                buf[a] = buf[b];
+                buf[b] = t;
+              }
+              start = i + 1;
+            }
+          }
+          e.send(buf, 0, end);
+          acted = true;
+        }
+      }
+      if (e.state === TcpState.CloseWait && e.recvQueue === 0) {
+        e.close();
+        acted = true;
+      }
+    }
+
+    const k = this.sink;
+    this.relisten(k, 6971);
+    for (let n; (n = k.recv(buf, 0, buf.length)) > 0;) {
+      this.sunk += n;
+      acted = true;
+    }
+    if (k.state === TcpState.CloseWait) {
+      k.close();
+      acted = true;
+    }
+
+    const s = this.source;
+    this.relisten(s, 6972);
+    if (s.state === TcpState.Established) {
+      for (;;) {
+        const n = s.send(this.pattern, this.sourced & 255, 256);
+        if (n <= 0) break;
+        this.sourced += n;
+        acted = true;
+      }
+    } else if (s.state === TcpState.CloseWait) {
+      s.close();
+      acted = true;
+    }
+    return acted;
+  }
+}
