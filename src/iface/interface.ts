@@ -280,6 +280,21 @@ export class Interface implements TcpContext, PortUsage {
     return true;
   }
 
+  /**
+   * Copies the IPv4 groups joined (int32 addresses, 224.0.0.1 not included) into `out` and
+   * returns how many there are (at most `out.length` are copied). A driver with a multicast
+   * filter, such as the ENC28J60's hash table, is kept in step with this after a join or leave.
+   */
+  multicastGroups(out: Int32Array): number {
+    let n = 0;
+    for (let i = 0; i < this.groupCount; i++) {
+      if (this.groups[i] === IPV4_MULTICAST_ALL_SYSTEMS) continue;
+      if (n < out.length) out[n] = this.groups[i];
+      n++;
+    }
+    return n;
+  }
+
   /** Whether the interface has joined `group`. */
   hasMulticastGroup(group: number): boolean {
     return group === IPV4_MULTICAST_ALL_SYSTEMS || this.groupIndex(group) >= 0;

@@ -332,7 +332,13 @@ test("IGMP (RFC 2236): join sends a report; a general query is answered per grou
   out = exchange(r, 10 + 2000);
   assert.is(out.length, 1);
   assert.is(exchange(r, 10 + 3000).length, 0, "each group reported once");
+  const list = new Int32Array(4);
+  assert.is(r.iface.multicastGroups(list), 2, "the groups joined, for a driver's multicast filter");
+  assert.equal(Array.from(list.subarray(0, 2)).sort(), [g1, g2].sort());
   assert.ok(r.iface.leaveMulticastGroup(g2));
+  assert.is(r.iface.multicastGroups(list), 1);
+  assert.is(list[0], g1);
+  assert.is(r.iface.multicastGroups(new Int32Array(0)), 1, "the count even when out is too short");
   out = exchange(r, 4000);
   expectFields(out[0], { "ip.dst": "224.0.0.2", "igmp.type": "0x17", "igmp.maddr": "239.1.2.3" }, "leave");
 });
