@@ -220,17 +220,25 @@ export const REV_B7 = 0x06;
 
 /**
  * The hash table index of a destination MAC address (datasheet §8.2.5, "Hash Table Filter"):
- * the CRC-32 of the six octets (the Ethernet FCS polynomial, computed as the MAC computes the
- * FCS: reflected, initial value all ones, final complement), bits 28:23 as a 6-bit pointer;
- * bits 28:26 select EHT0..EHT7 and bits 25:23 the bit in it. Reads `mac` at `off`.
- * Init-time helper (a bit loop), not for the packet path.
+ * "a 32-bit CRC over the six destination address bytes ... using the polynomial 4C11DB7h", of
+ * which bits 28:23 form a 6-bit pointer: bits 28:26 select EHT0..EHT7, bits 25:23 the bit in it.
+ * The CRC is the MAC's own shift register as it runs over the address on the wire: each octet
+ * least significant bit first, the register shifted left (MSB first), preset to all ones, and
+ * NOT complemented at the end (Microchip's own driver reads the pointer from that register).
+ * That register is the bit-reversal of the usual reflected CRC-32 before its final complement;
+ * `test/drivers/enc28j60/hash.test.ts` checks the relation against a table-free reference.
+ * Reads `mac` at `off`. Init-time helper (a bit loop), not for the packet path.
  */
 export function hashTableIndex(mac: Uint8Array, off: number): number {
   let crc = -1;
   for (let i = 0; i < 6; i++) {
-    crc ^= mac[off + i];
-    for (let b = 0; b < 8; b++) crc = (crc >>> 1) ^ (0xedb88320 & -(crc & 1));
+    let octet = mac[off + i];
+    for (let b = 0; b < 8; b++) {
+      const feedback = ((crc >>> 31) ^ octet) & 1;
+      crc <<= 1;
+      if (feedback !== 0) crc ^= 0x04c11db7;
+      octet >>>= 1;
+    }
   }
-  crc = ~crc;
   return (crc >>> 23) & 0x3f;
 }
