@@ -2,11 +2,22 @@
  * The ESP32 firmware: smoltcp-ts over an ENC28J60, answering the `server` example's services.
  *
  * Everything comes from the manifest's `config` (see `manifest.json`): the SPI port and pins,
- * the clock, the INT pin, the MAC address, the static IPv4/IPv6 configuration and duplex.
- * Nothing runs by itself: the INT pin's callback polls the interface (through the driver's
- * `onInterrupt`), and one `Timer`, moved with `Timer.schedule` to the interface's `pollDelay`
- * (at most 1 s, which is also the driver's backup poll), handles the protocol timers. No timer is
- * created per event, and nothing is allocated per packet.
+ * the clock, the INT pin, the MAC address, the static IPv4/IPv6 configuration, duplex and the
+ * socket buffer sizes. Nothing runs by itself: the INT pin's callback polls the interface
+ * (through the driver's `onInterrupt`), and one `Timer`, moved with `Timer.schedule` to the
+ * interface's `pollDelay` (at most 1 s, which is also the driver's backup poll), handles the
+ * protocol timers. No timer is created per event, and nothing is allocated per packet.
+ *
+ * The host pieces are the Moddable module specifiers `embedded:io/spi`, `embedded:io/digital`,
+ * `timer`, `time` and `mc/config` and the `trace` global; nothing else of the host is touched.
+ * On the desktop (`test/host/firmware-desktop.test.ts`) the same file is bundled with those
+ * specifiers mapped to stand-ins (`test/firmware/desktop-host.ts`: the emulated chip behind
+ * SPI and Digital, a timer list driven by the harness's clock) and run in the XS engine.
+ *
+ * Timer semantics relied on (Moddable's MCU timer loop, modules/base/timer + the platform's
+ * modTimer.c): a repeating timer's next trigger is moved by its interval *before* its callback
+ * runs, so a `Timer.schedule` made inside the callback wins; a timer scheduled with interval
+ * 0 fires on the next turn of the event loop.
  */
 import SPI from "embedded:io/spi";
 import Digital from "embedded:io/digital";
@@ -19,6 +30,8 @@ import { ServerServices } from "./services.js";
 
 /** The longest the timer sleeps: the driver's backup poll period. */
 const BACKUP_POLL_MS = 1000;
+/** Rounds of poll + services in one turn before the timer or the next INT edge takes over. */
+const ROUNDS_PER_TURN = 8;
 
 function num(key: string, fallback: number): number {
   const v = config[key];
@@ -30,12 +43,16 @@ function str(key: string, fallback: string): string {
   return typeof v === "string" ? v : fallback;
 }
 
-class Firmware {
+/** The application: one interface, one device, the services' sockets, one timer. */
+export class Firmware {
   readonly iface: Interface;
   readonly sockets = new SocketSet(8);
   readonly services: ServerServices;
   readonly device: Enc28j60;
+  /** Turns of the event loop that polled (INT callbacks and timer callbacks). */
+  turns = 0;
   private readonly timer: object;
+  private lastBackup = 0;
 
   constructor() {
     const mac = EthernetAddress.parse(str("mac", "02-00-00-00-00-01"));
@@ -43,7 +60,7 @@ class Firmware {
     const v4 = str("ipv4", "192.168.69.1/24").split("/");
     this.iface.addIpv4Address(new Ipv4Cidr(ipv4Parse(v4[0]), parseInt(v4[1], 10)));
     const v6: Ipv6Address[] = [];
-    for (const text of [str("ipv6", "fdaa::1/64"), "fe80::1/64"]) {
+    for (const text of [str("ipv6", "fdaa::1/64"), str("ipv6LinkLocal", "fe80::1/64")]) {
       const [a, p] = text.split("/");
       const addr = Ipv6Address.parse(a);
       this.iface.addIpv6Address(new Ipv6Cidr(addr, parseInt(p, 10)));
@@ -51,7 +68,7 @@ class Firmware {
     }
     const gateway = str("gateway", "");
     if (gateway) this.iface.routes.addDefaultIpv4Route(ipv4Parse(gateway));
-    this.services = new ServerServices(this.sockets, num("sinkBuffer", 8192));
+    this.services = new ServerServices(this.sockets, num("echoBuffer", 4096), num("sinkBuffer", 8192));
     const self = this;
     this.device = new Enc28j60({
       spi: {
@@ -76,6 +93,7 @@ class Firmware {
     });
     // The multicast hash filter: all-nodes, all-systems and our solicited-node groups.
     this.device.setMulticastGroups([], v6);
+    this.device.checkLink();
     trace("smoltcp-ts: ENC28J60 rev 0x" + this.device.revision.toString(16) + ", " + mac + ", link " + (this.device.linkUp ? "up" : "down") + "\n");
     // One repeating timer for the whole life of the program, moved by `Timer.schedule`.
     this.timer = Timer.repeat(() => self.tick(), BACKUP_POLL_MS);
@@ -85,7 +103,8 @@ class Firmware {
   /** Polls until nothing moves, serves the sockets, and moves the timer to the next deadline. */
   poll(): void {
     const now = Time.ticks | 0;
-    for (let i = 0; i < 8; i++) {
+    this.turns++;
+    for (let i = 0; i < ROUNDS_PER_TURN; i++) {
       const moved = this.iface.poll(now, this.device, this.sockets);
       const acted = this.services.step();
       if (!moved && !acted) break;
@@ -95,8 +114,6 @@ class Firmware {
       Timer.schedule(this.timer, d < 0 || d > BACKUP_POLL_MS ? BACKUP_POLL_MS : d, BACKUP_POLL_MS);
     }
   }
-
-  private lastBackup = 0;
 
   /** The timer: protocol timers, and once a second the driver's backup poll. */
   tick(): void {
@@ -109,6 +126,7 @@ class Firmware {
   }
 }
 
-export default function main(): void {
-  new Firmware();
+/** Moddable calls the function `main` exports at start; the instance is returned for xsbug and the desktop harness. */
+export default function main(): Firmware {
+  return new Firmware();
 }

@@ -6,7 +6,9 @@
  * - UDP 6969: "hello\n" to every datagram;
  * - TCP 6969: "hello\n" to every connection, then close;
  * - TCP 6970: each line echoed with its octets reversed (never reading more than the send
- *   buffer has room for; a line longer than the buffer goes back in pieces);
+ *   buffer has room for; a line longer than the buffer goes back in pieces). Its buffers are
+ *   `echoBuffer` octets (the hosted server's 64 make Linux's sender-side silly-window
+ *   avoidance pace a transfer at about 1 KB/s; the firmware takes 4 KiB by default);
  * - TCP 6971: sink, keep-alive 1 s, user timeout 2 s;
  * - TCP 6972: source, octet n of a connection is n mod 256.
  *
@@ -29,14 +31,19 @@ export class ServerServices {
   private readonly buf: Uint8Array;
   private readonly pattern = new Uint8Array(512);
 
-  /** `sinkBuffer`: the 6971 socket's buffers (the others have 64 octets, as the hosted server). */
-  constructor(sockets: SocketSet, sinkBuffer = 8192) {
+  /**
+   * `echoBuffer`: the 6970 socket's buffers; `sinkBuffer`: the 6971 socket's (the others have
+   * 64 octets, as the hosted server).
+   */
+  constructor(sockets: SocketSet, echoBuffer = SMALL, sinkBuffer = 8192) {
     this.udp = new UdpSocket(4, SMALL, 4, 128);
     this.hello = new TcpSocket(SMALL, SMALL);
-    this.echo = new TcpSocket(SMALL, SMALL);
+    this.echo = new TcpSocket(echoBuffer, echoBuffer);
     this.sink = new TcpSocket(sinkBuffer, sinkBuffer);
     this.source = new TcpSocket(SMALL, SMALL);
-    this.buf = new Uint8Array(sinkBuffer > SMALL ? sinkBuffer : SMALL);
+    let scratch = sinkBuffer > echoBuffer ? sinkBuffer : echoBuffer;
+    if (scratch < SMALL) scratch = SMALL;
+    this.buf = new Uint8Array(scratch);
     for (let i = 0; i < 512; i++) this.pattern[i] = i & 255;
     this.udp.bind(6969);
     sockets.add(this.udp);

@@ -115,9 +115,10 @@ const DIGITAL_FALLING = 2;
 
 /** The chip did not answer or misbehaved at initialisation. */
 export class Enc28j60Error extends Error {
+  /** Set as a field, not assigned: a preloaded (frozen) Error.prototype makes `this.name = ...` throw on XS. */
+  override readonly name: string = "Enc28j60Error";
   constructor(message: string) {
     super(message);
-    this.name = "Enc28j60Error";
   }
 }
 

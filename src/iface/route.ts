@@ -55,11 +55,12 @@ export function routeErrorName(code: number): string {
 
 /** Thrown when a change to the route table is refused; `code` says why. A `RangeError`. */
 export class RouteError extends RangeError {
+  /** Set as a field, not assigned: a preloaded (frozen) Error.prototype makes `this.name = ...` throw on XS. */
+  override readonly name: string = "RouteError";
   /** Why. */
   readonly code: RouteErrorCode;
   constructor(code: RouteErrorCode, detail = "") {
     super(routeErrorName(code) + (detail ? ": " + detail : ""));
-    this.name = "RouteError";
     this.code = code;
   }
 }

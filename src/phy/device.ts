@@ -56,17 +56,19 @@ export const DEVICE_MAX_MTU = 65535;
 
 /** Base class of the errors the phy layer throws; only ever for API misuse, never for input. */
 export class DeviceError extends Error {
+  /** Set as a field, not assigned: a preloaded (frozen) Error.prototype makes `this.name = ...` throw on XS. */
+  override readonly name: string = "DeviceError";
   constructor(message: string) {
     super(message);
-    this.name = "DeviceError";
   }
 }
 
 /** A size or option given to a device (at construction or through a setter) is out of range. */
 export class DeviceConfigError extends DeviceError {
+  /** Set as a field, not assigned: a preloaded (frozen) Error.prototype makes `this.name = ...` throw on XS. */
+  override readonly name: string = "DeviceConfigError";
   constructor(message: string) {
     super(message);
-    this.name = "DeviceConfigError";
   }
 }
 
@@ -75,9 +77,10 @@ export class DeviceConfigError extends DeviceError {
  * than the reservation or shorter than one octet, a reservation longer than the MTU.
  */
 export class DeviceUsageError extends DeviceError {
+  /** Set as a field, not assigned: a preloaded (frozen) Error.prototype makes `this.name = ...` throw on XS. */
+  override readonly name: string = "DeviceUsageError";
   constructor(message: string) {
     super(message);
-    this.name = "DeviceUsageError";
   }
 }
 

@@ -55,10 +55,11 @@ export function socketErrorName(code: number): string {
 
 /** Thrown on API misuse; `code` says which. */
 export class SocketError extends Error {
+  /** Set as a field, not assigned: a preloaded (frozen) Error.prototype makes `this.name = ...` throw on XS. */
+  override readonly name: string = "SocketError";
   readonly code: SocketErrorCode;
   constructor(code: SocketErrorCode, detail = "") {
     super(socketErrorName(code) + (detail ? ": " + detail : ""));
-    this.name = "SocketError";
     this.code = code;
   }
 }

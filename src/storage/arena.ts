@@ -28,17 +28,19 @@ export const STORAGE_MAX_CAPACITY = 0x40000000;
  * call on the data path: "full" and "empty" are answered with counts, -1 or null.
  */
 export class StorageError extends Error {
+  /** Set as a field, not assigned: a preloaded (frozen) Error.prototype makes `this.name = ...` throw on XS. */
+  override readonly name: string = "StorageError";
   constructor(message: string) {
     super(message);
-    this.name = "StorageError";
   }
 }
 
 /** A capacity or size given at construction is not a non-negative integer in range, or an arena is exhausted. */
 export class CapacityError extends StorageError {
+  /** Set as a field, not assigned: a preloaded (frozen) Error.prototype makes `this.name = ...` throw on XS. */
+  override readonly name: string = "CapacityError";
   constructor(message: string) {
     super(message);
-    this.name = "CapacityError";
   }
 }
 
@@ -47,9 +49,10 @@ export class CapacityError extends StorageError {
  * holds (or has room for). The call changed nothing.
  */
 export class BoundsError extends StorageError {
+  /** Set as a field, not assigned: a preloaded (frozen) Error.prototype makes `this.name = ...` throw on XS. */
+  override readonly name: string = "BoundsError";
   constructor(message: string) {
     super(message);
-    this.name = "BoundsError";
   }
 }
 

@@ -34,8 +34,9 @@ export const WIRE_ERROR_NAMES: readonly string[] = Object.freeze([
 
 /** Thrown by the text parsers of addresses and CIDRs when the text is not a valid one. */
 export class AddressParseError extends Error {
+  /** Set as a field, not assigned: a preloaded (frozen) Error.prototype makes `this.name = ...` throw on XS. */
+  override readonly name: string = "AddressParseError";
   constructor(what: string, text: string) {
     super("invalid " + what + ": " + JSON.stringify(text));
-    this.name = "AddressParseError";
   }
 }

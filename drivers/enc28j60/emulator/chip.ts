@@ -37,7 +37,8 @@
  * workaround matters: see the `ERRATUM_*` constants.
  *
  * The wire side: `attach(peer)` joins two chips back to back (a frame sent by one is offered to
- * the other's filters at once); otherwise frames sent are queued in a fixed ring that a test
+ * the other's filters at once); `connect(peer)` hands every frame sent to any `WirePeer` (the
+ * desktop firmware harness bridges it to Node that way); otherwise frames sent are queued in a fixed ring that a test
  * reads with `takeTransmitted()` (the frame lies at `wireOffset` in `wireBytes`), and frames are
  * put on the wire towards the chip with `injectFrame`. Frames on the wire carry no FCS and no
  * preamble; the receive side stores four zero octets where the FCS would be and says in the
@@ -217,6 +218,16 @@ export class Enc28j60Chip {
   attach(peer: Enc28j60Chip): void {
     this.peer = peer;
     peer.peer = this;
+  }
+
+  /**
+   * Joins this chip's wire, one way, to anything that takes frames (a host-side bridge, a test
+   * device): every frame this chip sends goes to `peer.injectFrame` at once; frames towards this
+   * chip come through its own `injectFrame`. `null` unplugs it (frames sent go to the outgoing
+   * ring again, for `takeTransmitted`).
+   */
+  connect(peer: WirePeer | null): void {
+    this.peer = peer;
   }
 
   /** Plugs or unplugs the cable: PHSTAT2.LSTAT, PHSTAT1.LLSTAT, PHIR.PLNKIF and EIR.LINKIF. */

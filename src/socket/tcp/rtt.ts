@@ -199,6 +199,23 @@ export class RttEstimator {
   }
 
   /**
+   * An ACK acknowledged new data (SND.UNA advanced). Once a round trip has been measured, the
+   * back-off ends here and the RTO returns to SRTT + max(G, 4 * RTTVAR), as lwIP does on every
+   * such ACK. **Deliberate deviation** from a strict reading of Karn's algorithm (RFC 6298 §5.5
+   * keeps the backed-off RTO until a valid sample): without timestamps, an ACK that covers a
+   * retransmitted segment never yields a sample, so under steady loss with a small window (one
+   * segment in flight, every other segment lost) the RTO would stay at its maximum for good
+   * while the peer answers within milliseconds. The ACK proves the path works again; the next
+   * loss backs off afresh from the measured RTO. Before any measurement the RTO is left as it is.
+   */
+  onNewAck(): void {
+    if (!this.measured || this.backoffs === 0) return;
+    const k = this.rttvar4 > CLOCK_GRANULARITY ? this.rttvar4 : CLOCK_GRANULARITY;
+    this.rto = durationClamp(((this.srtt8 >> 3) + k) | 0, this.minRto, this.maxRto);
+    this.backoffs = 0;
+  }
+
+  /**
    * RFC 6298 §5.7: "If the timer expires awaiting the ACK of a SYN segment and the TCP
    * implementation is using an RTO less than 3 seconds, the RTO MUST be re-initialized to 3
    * seconds when data transmission begins (i.e., after the three-way handshake completes)."

@@ -201,6 +201,29 @@ test("Karn: resending old sequence space is never timed, even without onRetransm
   assert.is(e.timedSeq, 1250);
 });
 
+test("onNewAck: an ACK of new data ends the back-off once an RTT is measured (lwIP's rule)", () => {
+  const e = new RttEstimator();
+  e.backoff();
+  e.onNewAck();
+  assert.is(e.rto, 2000, "nothing measured yet: the backed-off RTO stays");
+  assert.is(e.backoffs, 1);
+  e.sample(100); // 100 + 4 * 50 = 300
+  assert.is(e.rto, 300);
+  for (let i = 0; i < 10; i++) e.backoff();
+  assert.is(e.rto, 60000);
+  e.onNewAck();
+  assert.is(e.rto, 300, "back to SRTT + 4 RTTVAR");
+  assert.is(e.backoffs, 0);
+  assert.is(e.srtt(), 100, "the estimate itself is untouched");
+  e.onNewAck();
+  assert.is(e.rto, 300, "idempotent");
+  const f = new RttEstimator(500, 60000);
+  f.sample(10);
+  f.backoff();
+  f.onNewAck();
+  assert.is(f.rto, 500, "still clamped to the minimum");
+});
+
 test("RFC 6298 (5.5): back-off doubles up to maxRto; the next valid sample ends it", () => {
   const e = new RttEstimator();
   const seen: number[] = [];
