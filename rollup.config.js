@@ -57,6 +57,8 @@ const MODULES = [
   ["./src/socket/tcp/rtt.ts", ["socket-tcp"]],
   ["./src/socket/tcp/timer.ts", ["socket-tcp"]],
   ["./src/socket/tcp/context.ts", ["socket-tcp"]],
+  ["./src/socket/tcp/send.ts", ["socket-tcp"]],
+  ["./src/socket/tcp/recv.ts", ["socket-tcp"]],
   ["./src/socket/tcp/socket.ts", ["socket-tcp"]],
   ["./src/iface/index.ts", []],
 ];

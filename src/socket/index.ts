@@ -48,9 +48,11 @@
  * differs: `dispatch` → `dispatchPayload` → `dispatchCommit` may run many times in one poll
  * (one segment each, until `dispatch` returns -1), `dispatchNoRoute` replaces `dispatchDrop`,
  * and `process` may fill a reply segment (RST, challenge ACK) for the interface to send at once.
- * Its building blocks live beside it: sequence arithmetic (`seq.ts`), RFC 6528 ISNs (`isn.ts`),
- * RFC 6056 ephemeral ports (`ports.ts`), the RFC 6298 RTO (`rtt.ts`), its timers (`timer.ts`) and
- * what it asks of the interface (`context.ts`).
+ * Its building blocks live beside it, split by concern as in gVisor: the send side (`send.ts`,
+ * `TcpSender`) and the receive side (`recv.ts`, `TcpReceiver`), which the socket creates and
+ * drives itself and does not export from here, sequence arithmetic (`seq.ts`), RFC 6528 ISNs
+ * (`isn.ts`), RFC 6056 ephemeral ports (`ports.ts`), the RFC 6298 RTO (`rtt.ts`), its timers
+ * (`timer.ts`) and what it asks of the interface (`context.ts`).
  */
 
 export * from "./error.js";

@@ -2,6 +2,23 @@
  * `TcpSocket`: a TCP endpoint (RFC 9293), modelled on smoltcp's `socket/tcp.rs`, that reads
  * like an annotated RFC: each part of `process` quotes the step of RFC 9293 §3.10.7 it follows.
  *
+ * ## Split by concern (as gVisor's netstack)
+ * This file is the API and the state machine: the states and their transitions (§3.3.2), the
+ * event processing of §3.10.7 (which check comes when, what each state does with a RST, a SYN,
+ * an ACK, a FIN), the handshake, the timers' consequences and the errors. The rest lives beside
+ * it, each file with its own header:
+ * - `send.ts`, `TcpSender`: SND.UNA / SND.NXT / SND.WND / SND.WL1 / SND.WL2, the transmit ring,
+ *   the segment size, the choice of the next segment (Nagle, sender SWS, FIN placement,
+ *   zero-window probe, go-back-N) and the processing of an acceptable ACK (duplicate ACKs,
+ *   freeing the ring, the RTT sample, the window-update rule).
+ * - `recv.ts`, `TcpReceiver`: RCV.NXT, the receive ring and its assembler, our window shift and
+ *   the window we advertise (receiver SWS), segment text in or out of order, the out-of-order
+ *   FIN, and the delayed-ACK decision.
+ * - `timer.ts` (the one connection timer, delayed ACK, user timeout), `rtt.ts` (RFC 6298),
+ *   `seq.ts` (sequence arithmetic), `isn.ts` (RFC 6528), `ports.ts` (RFC 6056), `context.ts`.
+ * The lists below are the one place that says what the whole socket does and does not do; the
+ * file that implements each point is named in brackets.
+ *
  * ## The contract with the interface
  * The socket speaks reprs, never header bytes (STYLE lesson 9).
  * - `accepts(ip, tcp)`: a listening socket takes any segment to its port (and address, if it
@@ -31,31 +48,33 @@
  *   in a synchronized state gets a challenge ACK), §5 (an ACK older than SND.UNA - MAX.SND.WND
  *   or beyond what was sent gets a challenge ACK and the segment is dropped), §7 (challenge
  *   ACKs limited to `challengeAckLimit` per second per socket).
- * - MSS (§3.7.1): ours is min(`linkMss`, receive buffer); the peer's is raised to at least
- *   `TCP_MIN_PEER_MSS` (48, Linux's `TCP_MIN_SND_MSS`) and defaults to 536 / 1220 without the
- *   option (MUST-15). Segments are at most min(peer MSS, `linkMss`, path MSS).
+ * - MSS (§3.7.1): ours is min(`linkMss`, receive buffer) [recv.ts]; the peer's is raised to at
+ *   least `TCP_MIN_PEER_MSS` (48, Linux's `TCP_MIN_SND_MSS`) and defaults to 536 / 1220 without
+ *   the option (MUST-15). Segments are at most min(peer MSS, `linkMss`, path MSS) [send.ts].
  * - Window scaling (RFC 7323 §2): our shift is the smallest that lets the window cover the whole
  *   receive buffer (at most 14); offered in our SYN, answered only if the peer's SYN carried it;
  *   otherwise shift 0 both ways. The window field is rounded down, never exceeds 0xffff, and
- *   is never scaled in a SYN.
- * - Many segments in flight, limited by the peer's window only.
+ *   is never scaled in a SYN [recv.ts].
+ * - Many segments in flight, limited by the peer's window only [send.ts].
  * - Out-of-order reassembly through the `Assembler` (`assemblerGaps` ranges): segments are
  *   written into the receive ring's free space at once and committed when the gap before them
  *   fills; a segment that would need one range more is dropped (and answered with a duplicate
  *   ACK); a FIN that arrives ahead of missing data is remembered and takes effect when the data
- *   before it is in.
+ *   before it is in [recv.ts].
  * - Retransmission on the RFC 6298 RTO (`RttEstimator`: Karn, back-off), go-back-N from
  *   SND.UNA; the RTO is reset to 3 s after a lost SYN (§5.7). Fast retransmit of the first
- *   unacknowledged segment on the third duplicate ACK (RFC 5681 §3.2 definition).
+ *   unacknowledged segment on the third duplicate ACK (RFC 5681 §3.2 definition) [send.ts
+ *   counts, this file decides].
  * - SYN retries (`synRetries`, 5: six SYNs), data retries (`maxRetransmits`, 15, as Linux's
  *   `tcp_retries2`), the RFC 5482 user timeout (`timeout`), keep-alive (`keepAlive` interval;
  *   a probe is SEQ = SND.UNA - 1 without data; `keepAliveProbes` (9) unanswered end the
  *   connection): all end it with `TimedOut`.
  * - Zero-window probing (§3.8.6.1, the "persist timer"): 1 octet at the RTO, backed off, never
  *   given up while the peer answers; the same timer is the sender-side SWS override.
- * - Silly-window-syndrome avoidance on both sides (§3.8.6.2.1 / §3.8.6.2.2), Nagle (§3.7.4,
- *   `nagle`), delayed ACKs (`ackDelay`, with Linux's quick-ACK exceptions), the SND.WL1/SND.WL2
- *   window-update rule (§3.10.7.4).
+ * - Silly-window-syndrome avoidance on both sides (§3.8.6.2.1 [send.ts] / §3.8.6.2.2
+ *   [recv.ts]), Nagle (§3.7.4, `nagle`) [send.ts], delayed ACKs (`ackDelay`, with Linux's
+ *   quick-ACK exceptions) [recv.ts], the SND.WL1/SND.WL2 window-update rule (§3.10.7.4)
+ *   [send.ts].
  * - ICMP errors (RFC 5927 §4.1 sequence check; RFC 1122 §4.2.3.9 / RFC 5461: hard in SYN-SENT,
  *   soft otherwise; RFC 1191 / RFC 8201 packet too big lowers the segment size, floored at 536 /
  *   1220, and resends what no longer fits).
@@ -92,8 +111,8 @@
  * object, no closure or string is made on the packet path (messages only on API misuse).
  */
 
-import { Assembler } from "../../storage/assembler.js";
-import { RingBuffer } from "../../storage/ring-buffer.js";
+import type { RingBuffer } from "../../storage/ring-buffer.js";
+import type { Assembler } from "../../storage/assembler.js";
 import { type Duration, type Instant, MAX_DURATION, instantDiff } from "../../time.js";
 import { IpAddress, IpEndpoint, IpProtocol, IpVersion } from "../../wire/ip.js";
 import type { IpRepr } from "../../wire/ip-repr.js";
@@ -103,9 +122,23 @@ import { POLL_INGRESS, POLL_NOW, SocketMeta } from "../meta.js";
 import { SocketKind, type Socket } from "../set.js";
 import { type TcpContext, TcpIcmpError } from "./context.js";
 import type { IsnGenerator } from "./isn.js";
-import { RttEstimator } from "./rtt.js";
+import { Received, TCP_MAX_WINDOW_SHIFT, TcpReceiver } from "./recv.js";
+import type { RttEstimator } from "./rtt.js";
+import {
+  AckResult,
+  TCP_DEFAULT_MSS,
+  TCP_DEFAULT_MSS_V6,
+  TCP_DUP_ACK_THRESHOLD,
+  TCP_MIN_PATH_MSS_V4,
+  TCP_MIN_PATH_MSS_V6,
+  TCP_MIN_PEER_MSS,
+  TcpSender,
+} from "./send.js";
 import { segmentAcceptable, seqAdd, seqGe, seqGt, seqInWindow, seqLe, seqLt, seqSub } from "./seq.js";
-import { DelayedAck, TIME_WAIT_DURATION, TcpTimer, TimerKind, UserTimeout } from "./timer.js";
+import { type DelayedAck, TIME_WAIT_DURATION, TcpTimer, TimerKind, UserTimeout } from "./timer.js";
+
+// The constants of the send and receive sides, exported from here as they always were.
+export { TCP_DEFAULT_MSS, TCP_DEFAULT_MSS_V6, TCP_DUP_ACK_THRESHOLD, TCP_MAX_WINDOW_SHIFT, TCP_MIN_PATH_MSS_V4, TCP_MIN_PATH_MSS_V6, TCP_MIN_PEER_MSS };
 
 /** The connection states of RFC 9293 §3.3.2. */
 export const enum TcpState {
@@ -128,25 +161,6 @@ export const TCP_STATE_NAMES: readonly string[] = Object.freeze([
   "CLOSE-WAIT", "CLOSING", "LAST-ACK", "TIME-WAIT",
 ]);
 
-/** RFC 9293 §3.7.1 (MUST-15): the send MSS assumed over IPv4 when the peer's SYN has none (576 - 40). */
-export const TCP_DEFAULT_MSS = 536;
-/** RFC 9293 §3.7.1 (MUST-15): the send MSS assumed over IPv6 when the peer's SYN has none (1280 - 60). */
-export const TCP_DEFAULT_MSS_V6 = 1220;
-/**
- * The smallest MSS option we honour: a smaller one is raised to this. A peer announcing a tiny
- * MSS would make a transfer cost one segment per few octets; Linux raises it to 48 too
- * (`TCP_MIN_SND_MSS`, after CVE-2019-11479).
- */
-export const TCP_MIN_PEER_MSS = 48;
-/**
- * The smallest segment size an ICMP "fragmentation needed" may lower a connection to over IPv4:
- * 536, the MSS of RFC 791's 576-octet datagram (Linux's `min_pmtu` of 552 is alike).
- */
-export const TCP_MIN_PATH_MSS_V4 = 536;
-/** The same floor over IPv6: every IPv6 link carries 1280 octets (RFC 8200 §5), less 60 of headers. */
-export const TCP_MIN_PATH_MSS_V6 = 1220;
-/** RFC 7323 §2.3: the largest window shift. */
-export const TCP_MAX_WINDOW_SHIFT = 14;
 /** SYNs sent again before an opening connection gives up (six SYNs in all, about 63 s with a 1 s RTO). */
 export const TCP_SYN_RETRIES = 5;
 /** RTO expiries in a row without progress before a connection gives up (Linux's `tcp_retries2`). */
@@ -155,8 +169,6 @@ export const TCP_MAX_RETRANSMITS = 15;
 export const TCP_KEEPALIVE_PROBES = 9;
 /** Challenge ACKs a socket sends per second at most (RFC 5961 §7). */
 export const TCP_CHALLENGE_ACK_LIMIT = 10;
-/** Duplicate ACKs that trigger a fast retransmit (RFC 5681 §3.2). */
-export const TCP_DUP_ACK_THRESHOLD = 3;
 
 /** What the segment `dispatch` prepared is, so that `dispatchCommit` knows what to update. */
 const enum SendKind {
@@ -174,9 +186,6 @@ const enum SendKind {
   Rst = 5,
 }
 
-/** The largest value of the 16-bit window field. */
-const MAX_WINDOW_FIELD = 0xffff;
-
 /** The TCP socket (see the file comment). */
 export class TcpSocket implements Socket {
   /** The socket kind, for the interface's dispatch. */
@@ -185,61 +194,20 @@ export class TcpSocket implements Socket {
   readonly meta = new SocketMeta();
 
   // --- Connection state (RFC 9293 §3.3.1 names) -----------------------------------------------
+  /** The connection state (RFC 9293 §3.3.2). */
   private st: TcpState = TcpState.Closed;
-  /** ISS: our initial send sequence number. */
-  private iss = 0;
-  /** SND.UNA: the oldest unacknowledged sequence number (the front of the transmit ring once the SYN is acknowledged). */
-  private sndUna = 0;
-  /** SND.NXT: the next sequence number to send. A go-back-N retransmission moves it back to SND.UNA. */
-  private sndNxt = 0;
-  /** The highest SND.NXT reached: an ACK up to here is for something we sent (RFC 9293's SND.NXT before any go-back-N). */
-  private sndMax = 0;
-  /** SND.WND: the peer's window in octets (the field shifted by SND.WND.SHIFT), counted from SND.WL2's ACK. */
-  private sndWnd = 0;
-  /** SND.WL1: the SEG.SEQ of the segment that last updated SND.WND. */
-  private sndWl1 = 0;
-  /** SND.WL2: the SEG.ACK of the segment that last updated SND.WND. */
-  private sndWl2 = 0;
-  /** MAX.SND.WND (RFC 5961 §5): the largest window the peer has advertised; also Max(SND.WND) of the SWS rule. */
-  private maxSndWnd = 0;
-  /** SND.WND.SHIFT (RFC 7323): the peer's window shift, 0 unless both SYNs carried Window Scale. */
-  private sndShift = 0;
-  /** IRS: the peer's initial sequence number. */
-  private irs = 0;
-  /** RCV.NXT: the next sequence number expected from the peer (the front of the assembler). */
-  private rcvNxt = 0;
-  /** RCV.WND.SHIFT (RFC 7323): the shift of the window we advertise, 0 unless both SYNs carried Window Scale. */
-  private rcvShift = 0;
-  /** RCV.NXT + RCV.WND as last advertised: the right edge of the window the peer may fill (valid when `rcvAdvValid`). */
-  private rcvAdvRight = 0;
-  /** Whether a window has been advertised since the connection began. */
-  private rcvAdvValid = false;
-  /** The (unscaled) window field of our last SYN, to place the right edge once RCV.NXT is known. */
-  private synWnd = 0;
-  /** The peer's MSS (its option, raised to `TCP_MIN_PEER_MSS`, or the default). */
-  private remoteMss = TCP_DEFAULT_MSS;
-  /** The path MSS learned from ICMP "packet too big" (`0x7fffffff` while unknown). */
-  private pathMss = 0x7fffffff;
-  /** Whether the peer's SYN carried Window Scale. */
+  /** The send side: ISS, SND.UNA, SND.NXT, SND.WND, SND.WL1, SND.WL2, the transmit ring, the prepared segment (`send.ts`). */
+  private readonly snd: TcpSender;
+  /** The receive side: IRS, RCV.NXT, RCV.WND as advertised, the receive ring and assembler, the owed ACK (`recv.ts`). */
+  private readonly rcv: TcpReceiver;
+  /** The connection's one timer (retransmit, fast retransmit, zero-window probe, keep-alive, TIME-WAIT). */
+  readonly timer = new TcpTimer();
+  /** Whether the peer's SYN carried Window Scale (our SYN-ACK then carries ours). */
   private peerScaled = false;
-  /** `close()` was called: a FIN follows the queued data (at SND.UNA + queued). */
-  private finQueued = false;
-  /** The peer's FIN arrived ahead of missing data: it sits at `rcvFinSeq` until RCV.NXT reaches it. */
-  private rcvFinValid = false;
-  /** The sequence number of the remembered out-of-order FIN. */
-  private rcvFinSeq = 0;
   /** The connection came from `listen` (a RST or a failed handshake in SYN-RECEIVED returns to LISTEN). */
   private passive = false;
   /** The address `listen` was given (unspecified: any), restored on a return to LISTEN. */
   private readonly listenAddr = new IpAddress();
-  /** An ACK is owed to the peer (RCV.NXT moved, or the peer must be told where we are). */
-  private ackPending = false;
-  /** Octets received since we last sent an ACK (RFC 9293 SHLD-19: ACK every second full-sized segment). */
-  private rcvUnacked = 0;
-  /** The largest segment received so far: the "full-sized" of the delayed-ACK rule. */
-  private rcvMssSeen = 0;
-  /** Duplicate ACKs in a row (RFC 5681 §3.2). */
-  private dupAcks = 0;
   /** RTO expiries in a row without SND.UNA moving. */
   private retries = 0;
   /** Zero-window probes the peer has not answered. */
@@ -264,20 +232,19 @@ export class TcpSocket implements Socket {
   /** The last network error, until `takeError()`. */
   private err: SocketErrorCode = SocketErrorCode.None;
 
-  // The segment `dispatch` prepared, applied by `dispatchCommit`.
-  private pendSeq = 0;
-  private pendLen = 0;
-  private pendCtl: TcpControl = TcpControl.None;
+  // The segment `dispatch` prepared, applied by `dispatchCommit` (its SEQ, length and control are the sender's `pend*`).
+  /** What the prepared segment is (new data, a retransmission, a probe, a keep-alive, a RST). */
   private pendKind: SendKind = SendKind.Normal;
+  /** The prepared segment carries ACK = RCV.NXT (all but our first SYN and a RST). */
   private pendAck = true;
   /** The prepared probe replaces an RTO retransmission (the RTO backs off first). */
   private pendProbeAfterRto = false;
   /** The window field of the prepared segment (scaled, or raw for a SYN). */
   private pendWnd = 0;
 
-  /** Received data, in order; out-of-order data waits in its free space. */
+  /** Received data, in order; out-of-order data waits in its free space (the receive side's ring). */
   readonly rx: RingBuffer;
-  /** Data to send: SND.UNA at the front, then the unsent rest. */
+  /** Data to send: SND.UNA at the front, then the unsent rest (the send side's ring). */
   readonly tx: RingBuffer;
   /** Which parts of the receive window past RCV.NXT hold out-of-order data. */
   readonly assembler: Assembler;
@@ -285,12 +252,10 @@ export class TcpSocket implements Socket {
   readonly local = new IpEndpoint();
   /** The peer's endpoint. Read it, never modify it. */
   readonly remote = new IpEndpoint();
-  /** The connection's one timer (retransmit, fast retransmit, zero-window probe, keep-alive, TIME-WAIT). */
-  readonly timer = new TcpTimer();
-  /** The RFC 6298 RTO estimator. */
-  readonly rtt = new RttEstimator();
-  /** The delayed-ACK timer. */
-  readonly delayedAck = new DelayedAck();
+  /** The RFC 6298 RTO estimator (the send side's). */
+  readonly rtt: RttEstimator;
+  /** The delayed-ACK timer (the receive side's). */
+  readonly delayedAck: DelayedAck;
   /** The RFC 5482 user timeout. */
   readonly userTimeout = new UserTimeout();
   /** A scratch endpoint for `connect`. */
@@ -339,9 +304,15 @@ export class TcpSocket implements Socket {
    * octets and an assembler of `assemblerGaps` out-of-order ranges.
    */
   constructor(rxCapacity: number, txCapacity: number, assemblerGaps = 4) {
-    this.rx = new RingBuffer(rxCapacity);
-    this.tx = new RingBuffer(txCapacity);
-    this.assembler = new Assembler(assemblerGaps);
+    const snd = new TcpSender(txCapacity);
+    const rcv = new TcpReceiver(rxCapacity, assemblerGaps);
+    this.snd = snd;
+    this.rcv = rcv;
+    this.tx = snd.tx;
+    this.rtt = snd.rtt;
+    this.rx = rcv.rx;
+    this.assembler = rcv.assembler;
+    this.delayedAck = rcv.delayedAck;
   }
 
   // =============================================================================================
@@ -425,7 +396,7 @@ export class TcpSocket implements Socket {
 
   /** Our half is open: ESTABLISHED or CLOSE-WAIT, and `close()` not called. */
   get maySend(): boolean {
-    return (this.st === TcpState.Established || this.st === TcpState.CloseWait) && !this.finQueued;
+    return (this.st === TcpState.Established || this.st === TcpState.CloseWait) && !this.snd.finQueued;
   }
 
   /** `maySend` and the transmit ring has room. */
@@ -530,12 +501,10 @@ export class TcpSocket implements Socket {
     this.resetConnection();
     this.local.copyFrom(local);
     this.remote.copyFrom(remote);
-    this.iss = isn | 0;
-    this.sndUna = this.iss;
-    this.sndNxt = this.iss;
-    this.sndMax = this.iss;
+    this.snd.open(isn | 0);
     // RFC 7323 §2.2: we offer our shift in the SYN; it holds only if the peer answers with one.
-    this.rcvShift = this.ourShift();
+    const rcv = this.rcv;
+    rcv.shift = rcv.ourShift();
     this.st = TcpState.SynSent;
     this.timer.setForIdle(now, 0);
   }
@@ -622,14 +591,14 @@ export class TcpSocket implements Socket {
         this.toClosed();
         return;
       case TcpState.SynReceived:
-        this.finQueued = true; // FIN-WAIT-1 once our SYN is acknowledged
+        this.snd.finQueued = true; // FIN-WAIT-1 once our SYN is acknowledged
         return;
       case TcpState.Established:
-        this.finQueued = true;
+        this.snd.finQueued = true;
         this.st = TcpState.FinWait1;
         return;
       case TcpState.CloseWait:
-        this.finQueued = true;
+        this.snd.finQueued = true;
         this.st = TcpState.LastAck;
         return;
       default:
@@ -641,7 +610,7 @@ export class TcpSocket implements Socket {
   abort(): void {
     const s = this.st;
     this.rstPending = s >= TcpState.SynReceived && s !== TcpState.TimeWait;
-    this.rstSeq = this.sndNxt;
+    this.rstSeq = this.snd.nxt;
     this.toClosed();
   }
 
@@ -692,14 +661,12 @@ export class TcpSocket implements Socket {
     this.local.addr.copyFrom(ip.dstAddr);
     const ctx = this.context;
     const g = this.isnGenerator;
-    this.iss = (ctx !== null ? ctx.tcpInitialSeq(now, this.local, this.remote) : g !== null ? g.generate(now, this.local, this.remote) : this.listenIsn) | 0;
-    this.sndUna = this.iss;
-    this.sndNxt = this.iss;
-    this.sndMax = this.iss;
+    const snd = this.snd;
+    snd.open((ctx !== null ? ctx.tcpInitialSeq(now, this.local, this.remote) : g !== null ? g.generate(now, this.local, this.remote) : this.listenIsn) | 0);
     // Our window scale answers the peer's: "Window Scale option ... MUST only be sent in a
     // <SYN,ACK> segment if the option was received in the initial <SYN>" (RFC 7323 §2.2).
     this.acceptSyn(tcp, tcp.windowScale >= 0);
-    this.sndWl2 = this.iss;
+    snd.wl2 = snd.iss;
     // "Set RCV.NXT to SEG.SEQ+1, IRS is set to SEG.SEQ ... ISS should be selected and a SYN
     // segment sent of the form <SEQ=ISS><ACK=RCV.NXT><CTL=SYN,ACK>." Data on the SYN is not
     // queued (see the file comment): the peer sends it again.
@@ -714,7 +681,8 @@ export class TcpSocket implements Socket {
     // "First, check the ACK bit: If SEG.ACK =< ISS or SEG.ACK > SND.NXT, send a reset (unless
     // the RST bit is set, if so drop the segment and return)."
     const ack = tcp.ackNumber;
-    if (tcp.hasAck && (seqLe(ack, this.iss) || seqGt(ack, this.sndNxt))) {
+    const snd = this.snd;
+    if (tcp.hasAck && (seqLe(ack, snd.iss) || seqGt(ack, snd.nxt))) {
       return ctl === TcpControl.Rst ? false : this.replyRst(tcp, reply);
     }
     // "Second, check the RST bit: If the ACK was acceptable, then signal to the user "error:
@@ -726,19 +694,17 @@ export class TcpSocket implements Socket {
     // "Fourth, check the SYN bit"; "If neither of the SYN or RST bits is set, then drop."
     if (ctl !== TcpControl.Syn) return false;
     this.acceptSyn(tcp, tcp.windowScale >= 0);
-    this.rcvAdvRight = seqAdd(this.rcvNxt, this.synWnd);
-    this.rcvAdvValid = true;
-    this.ackPending = true;
+    this.rcv.synAnswered();
     if (tcp.hasAck) {
       // "If SND.UNA > ISS (our SYN has been ACKed), change the connection state to ESTABLISHED,
       // form an ACK segment <SEQ=SND.NXT><ACK=RCV.NXT><CTL=ACK> and send it."
-      this.sndWl2 = ack;
+      snd.wl2 = ack;
       this.established(now, ack);
     } else {
       // "Otherwise, enter SYN-RECEIVED, form a SYN,ACK segment <SEQ=ISS><ACK=RCV.NXT>
       // <CTL=SYN,ACK> and send it" (simultaneous open): our SYN again, now with an ACK.
-      this.sndWl2 = this.iss;
-      this.sndNxt = this.iss;
+      snd.wl2 = snd.iss;
+      snd.nxt = snd.iss;
       this.st = TcpState.SynReceived;
     }
     return false;
@@ -748,6 +714,7 @@ export class TcpSocket implements Socket {
   private processSynchronized(now: Instant, tcp: TcpRepr, bytes: Uint8Array, off: number, len: number, reply: TcpRepr): boolean {
     const ctl = tcp.control;
     const seq = tcp.seqNumber;
+    const rcv = this.rcv;
 
     // "Second, check the RST bit", as RFC 5961 §3.2 refines it: "1) If the RST bit is set and
     // the sequence number is outside the current receive window, silently drop the segment.
@@ -757,12 +724,12 @@ export class TcpSocket implements Socket {
     // within the current receive window, TCP MUST send an acknowledgment (challenge ACK)."
     // (Checked before the acceptability test, which would answer an unacceptable RST.)
     if (ctl === TcpControl.Rst) {
-      if (seq === this.rcvNxt) {
+      if (seq === rcv.nxt) {
         this.onReset();
         return false;
       }
-      const wnd = this.rcvWindowMax();
-      if (seqInWindow(seq, this.rcvNxt, wnd > 0 ? wnd : 1)) return this.challengeAck(now, tcp, reply);
+      const wnd = rcv.windowMax();
+      if (seqInWindow(seq, rcv.nxt, wnd > 0 ? wnd : 1)) return this.challengeAck(now, tcp, reply);
       return false;
     }
 
@@ -773,17 +740,15 @@ export class TcpSocket implements Socket {
     // A second exception, for a simultaneous open (RFC 9293 Figure 8): the peer's SYN-ACK
     // (SEQ = IRS, ACK = ISS + 1) completes our SYN-RECEIVED as the ACK would (as Linux does in
     // `tcp_validate_incoming`); the acceptability test would refuse its SYN octet.
+    const snd = this.snd;
     if (ctl === TcpControl.Syn) {
-      if (this.st === TcpState.SynReceived && seq === this.irs) {
+      if (this.st === TcpState.SynReceived && seq === rcv.irs) {
         if (!tcp.hasAck) {
-          this.sndNxt = this.iss;
+          snd.nxt = snd.iss;
           return false;
         }
-        if (tcp.ackNumber === seqAdd(this.iss, 1) && seqGt(this.sndNxt, this.iss)) {
-          this.sndWnd = tcp.windowLen; // a SYN's window is not scaled
-          this.sndWl1 = seq;
-          this.sndWl2 = tcp.ackNumber;
-          if (this.sndWnd > this.maxSndWnd) this.maxSndWnd = this.sndWnd;
+        if (tcp.ackNumber === seqAdd(snd.iss, 1) && seqGt(snd.nxt, snd.iss)) {
+          snd.setWindow(tcp.windowLen, seq, tcp.ackNumber); // a SYN's window is not scaled
           this.established(now, tcp.ackNumber);
           return false;
         }
@@ -798,10 +763,10 @@ export class TcpSocket implements Socket {
     // unacceptable segment and return."
     const fin = ctl === TcpControl.Fin;
     const segLen = len + (fin ? 1 : 0);
-    if (!segmentAcceptable(seq, segLen, this.rcvNxt, this.rcvWindowMax())) {
+    if (!segmentAcceptable(seq, segLen, rcv.nxt, rcv.windowMax())) {
       // TIME-WAIT: "The only thing that can arrive in this state is a retransmission of the
       // remote FIN. Acknowledge it, and restart the 2 MSL timeout."
-      if (this.st === TcpState.TimeWait && fin && seqAdd(seq, segLen) === this.rcvNxt) this.toTimeWait(now);
+      if (this.st === TcpState.TimeWait && fin && seqAdd(seq, segLen) === rcv.nxt) this.toTimeWait(now);
       return this.replyAck(tcp, reply);
     }
 
@@ -813,11 +778,8 @@ export class TcpSocket implements Socket {
       // with the variables below set to: SND.WND <- SEG.WND, SND.WL1 <- SEG.SEQ, SND.WL2 <-
       // SEG.ACK. If the segment acknowledgment is not acceptable, form a reset segment
       // <SEQ=SEG.ACK><CTL=RST> and send it."
-      if (ack !== seqAdd(this.iss, 1) || !seqGt(this.sndNxt, this.iss)) return this.replyRst(tcp, reply);
-      this.sndWnd = tcp.windowLen << this.sndShift;
-      this.sndWl1 = seq;
-      this.sndWl2 = ack;
-      if (this.sndWnd > this.maxSndWnd) this.maxSndWnd = this.sndWnd;
+      if (ack !== seqAdd(snd.iss, 1) || !seqGt(snd.nxt, snd.iss)) return this.replyRst(tcp, reply);
+      snd.setWindow(tcp.windowLen << snd.shift, seq, ack);
       this.established(now, ack);
     } else {
       // RFC 5961 §5.2: "The ACK value is considered acceptable only if it is in the range of
@@ -825,10 +787,10 @@ export class TcpSocket implements Socket {
       // doesn't satisfy the above condition MUST be discarded and an ACK sent back." RFC 9293:
       // "If the ACK acks something not yet sent (SEG.ACK > SND.NXT), then send an ACK, drop
       // the segment, and return." Both are challenge ACKs, rate-limited.
-      if (seqGt(ack, this.sndMax) || seqLt(ack, seqSub(this.sndUna, this.maxSndWnd))) return this.challengeAck(now, tcp, reply);
+      if (seqGt(ack, snd.max) || seqLt(ack, seqSub(snd.una, snd.maxWnd))) return this.challengeAck(now, tcp, reply);
       // "If the ACK is a duplicate (SEG.ACK < SND.UNA), it can be ignored."
-      if (!seqLt(ack, this.sndUna)) {
-        this.processAck(now, tcp, seq, ack, len);
+      if (!seqLt(ack, snd.una)) {
+        this.processAck(now, tcp, len);
         if (this.st === TcpState.Closed) return false; // LAST-ACK ended
       }
     }
@@ -843,82 +805,52 @@ export class TcpSocket implements Socket {
     // acceptability test answered).
     const s = this.st;
     if ((s === TcpState.Established || s === TcpState.FinWait1 || s === TcpState.FinWait2) && segLen > 0) {
-      this.receive(now, seq, bytes, off, len, fin);
+      const r = rcv.receive(now, seq, bytes, off, len, fin);
+      if (r !== 0) this.received(now, r);
     }
     return false;
   }
 
   /**
-   * The fifth check for SND.UNA =< SEG.ACK =< SND.NXT (highest): frees acknowledged data, counts
-   * duplicate ACKs (RFC 5681), updates the window (SND.WL1/WL2), the timers, and the closing
-   * states whose FIN this acknowledges.
+   * The fifth check for SND.UNA =< SEG.ACK =< SND.NXT (highest): the send side frees
+   * acknowledged data, counts duplicate ACKs (RFC 5681) and updates the window (SND.WL1/WL2);
+   * here the timers follow, and the closing states whose FIN this acknowledges.
    */
-  private processAck(now: Instant, tcp: TcpRepr, seq: number, ack: number, len: number): void {
-    const wnd = tcp.windowLen << this.sndShift;
-    if (seqGt(ack, this.sndNxt)) this.sndNxt = ack; // a late ACK of data sent before a go-back-N
-    const acked = seqSub(ack, this.sndUna);
-    let finAcked = false;
-    if (acked === 0) {
-      // RFC 5681 §3.2, "DUPLICATE ACKNOWLEDGMENT: An acknowledgment is considered a "duplicate"
-      // ... when (a) the receiver of the ACK has outstanding data, (b) the incoming
-      // acknowledgment carries no data, (c) the SYN and FIN bits are both off, (d) the
-      // acknowledgment number is equal to the greatest acknowledgment received on the given
-      // connection (TCP.UNA from RFC 793) and (e) the advertised window in the incoming
-      // acknowledgment equals the advertised window in the last incoming acknowledgment."
-      const ctl = tcp.control;
-      if (len === 0 && (ctl === TcpControl.None || ctl === TcpControl.Psh) && this.sndMax !== this.sndUna && wnd === this.sndWnd) {
-        this.dupAcks++;
-        // "The fast retransmit algorithm uses the arrival of 3 duplicate ACKs ... as an
-        // indication that a segment has been lost." (No congestion window to halve here.)
-        if (this.dupAcks === TCP_DUP_ACK_THRESHOLD && this.timer.kind === TimerKind.Retransmit) this.timer.setForFastRetransmit();
-      }
-    } else {
-      // "If SND.UNA < SEG.ACK =< SND.NXT, then set SND.UNA <- SEG.ACK. Any segments on the
-      // retransmission queue that are thereby entirely acknowledged are removed."
-      this.dupAcks = 0;
+  private processAck(now: Instant, tcp: TcpRepr, len: number): void {
+    const snd = this.snd;
+    const timer = this.timer;
+    const r = snd.onAck(now, tcp, len);
+    if (r === AckResult.ThirdDuplicate) {
+      if (timer.kind === TimerKind.Retransmit) timer.setForFastRetransmit();
+    } else if (r !== AckResult.None) {
       this.retries = 0;
-      const queued = this.tx.len();
-      this.tx.dequeueAllocated(acked < queued ? acked : queued);
-      finAcked = acked > queued; // the FIN sits just past the queued data
-      this.sndUna = ack;
-      this.rtt.onAck(ack, now);
-      this.userTimeout.onAck(now, this.sndMax !== this.sndUna);
-    }
-    // "If SND.UNA =< SEG.ACK =< SND.NXT, the send window should be updated. If (SND.WL1 <
-    // SEG.SEQ or (SND.WL1 = SEG.SEQ and SND.WL2 =< SEG.ACK)), set SND.WND <- SEG.WND, set
-    // SND.WL1 <- SEG.SEQ, and set SND.WL2 <- SEG.ACK." (An old segment cannot shrink it.)
-    if (seqLt(this.sndWl1, seq) || (this.sndWl1 === seq && seqLe(this.sndWl2, ack))) {
-      this.sndWnd = wnd;
-      this.sndWl1 = seq;
-      this.sndWl2 = ack;
-      if (wnd > this.maxSndWnd) this.maxSndWnd = wnd;
+      this.userTimeout.onAck(now, snd.max !== snd.una);
     }
     // The timer.
-    const timer = this.timer;
     if (timer.kind === TimerKind.ZeroWindowProbe) {
       // The peer answered: probing "MUST NOT" give up while it does (RFC 9293 MUST-36 / §3.8.6.1).
       this.probesUnanswered = 0;
-      if (this.sndWnd > 0) {
+      if (snd.wnd > 0) {
         // The window opened. A probe octet this ACK does not cover was refused: it goes again
         // with the rest, from SND.UNA.
-        this.sndNxt = this.sndUna;
+        snd.nxt = snd.una;
         this.idle(now);
       } else if (this.userTimeout.pending) {
         this.userTimeout.onAck(now, true); // a live peer with a closed window is no time-out
       }
     } else if (timer.kind !== TimerKind.Close) {
-      if (this.sndNxt === this.sndUna) {
+      if (snd.nxt === snd.una) {
         // RFC 6298 (5.2): "When all outstanding data has been acknowledged, turn off the
         // retransmission timer." (Data past SND.NXT after a go-back-N goes out next.)
         if (timer.isRetransmit()) this.idle(now);
-      } else if (acked > 0) {
+      } else if (r > 0) {
         // (5.3): "When an ACK is received that acknowledges new data, restart the
         // retransmission timer so that it will expire after RTO seconds."
-        if (timer.kind === TimerKind.Retransmit) timer.rewindRetransmit(now, this.rtt.rto);
-        else if (timer.kind !== TimerKind.FastRetransmit || this.dupAcks === 0) timer.setForRetransmit(now, this.rtt.rto);
+        if (timer.kind === TimerKind.Retransmit) timer.rewindRetransmit(now, snd.rtt.rto);
+        else if (timer.kind !== TimerKind.FastRetransmit || snd.dupAcks === 0) timer.setForRetransmit(now, snd.rtt.rto);
       }
     }
-    if (!finAcked) return;
+    if (r !== AckResult.FinAcked) return;
     switch (this.st) {
       case TcpState.FinWait1:
         // "In addition to the processing for the ESTABLISHED state, if the FIN segment is now
@@ -940,99 +872,35 @@ export class TcpSocket implements Socket {
   }
 
   /**
-   * The seventh and eighth checks: puts `len` octets at `seq` into the receive ring (in order or
-   * not, through the assembler), then the FIN, and decides how soon to acknowledge.
+   * What the receive side reported about a segment's text (`Received` flags, not 0): the
+   * counters, and the state change when RCV.NXT passed the peer's FIN (eighth check).
    */
-  private receive(now: Instant, seq: number, bytes: Uint8Array, off: number, len: number, fin: boolean): void {
-    // The segment passed the acceptability test, so it ends at or after RCV.NXT.
-    let skip = seqSub(this.rcvNxt, seq); // octets we already have at its front
-    let offset = 0; // where the new octets go, past RCV.NXT
-    if (skip < 0) {
-      offset = -skip;
-      skip = 0;
+  private received(now: Instant, r: number): void {
+    if ((r & Received.OutOfOrder) !== 0) this.rxOutOfOrder++;
+    if ((r & Received.AssemblerFull) !== 0) this.rxAssemblerFull++;
+    if ((r & Received.Fin) === 0) return;
+    switch (this.st) {
+      case TcpState.Established:
+        this.st = TcpState.CloseWait; // "Enter the CLOSE-WAIT state."
+        break;
+      case TcpState.FinWait1:
+        this.st = TcpState.Closing; // our FIN is not acknowledged yet (else we would be in FIN-WAIT-2)
+        break;
+      default:
+        this.toTimeWait(now); // FIN-WAIT-2: "Enter the TIME-WAIT state."
+        break;
     }
-    let n = len - skip;
-    let finOk = fin;
-    const room = this.rx.window() - offset;
-    if (n > room) {
-      // "Segments with higher beginning sequence numbers may be held for later processing": what
-      // lies beyond the buffer is dropped, and a FIN after it with it.
-      n = room > 0 ? room : 0;
-      finOk = false;
-    }
-    const hadGaps = !this.assembler.isEmpty();
-    let inOrder = 0;
-    if (n > 0) {
-      const written = this.rx.writeUnallocated(offset, bytes, off + skip, n);
-      inOrder = this.assembler.addThenRemoveFront(offset, written);
-      if (inOrder < 0) {
-        // The assembler has no range left: drop the segment, as if lost (the peer sends it
-        // again), and say at once where we are.
-        this.rxAssemblerFull++;
-        this.ackNow(now);
-        return;
-      }
-      if (offset > 0) this.rxOutOfOrder++;
-      this.rx.enqueueUnallocated(inOrder);
-      this.rcvNxt = seqAdd(this.rcvNxt, inOrder);
-      this.rcvUnacked += n;
-      if (n > this.rcvMssSeen) this.rcvMssSeen = n;
-    }
-    let finNow = false;
-    if (finOk) {
-      const finSeq = seqAdd(seq, len);
-      if (finSeq === this.rcvNxt) finNow = true;
-      else if (!this.rcvFinValid) {
-        this.rcvFinValid = true; // out of order: remember where the stream ends
-        this.rcvFinSeq = finSeq;
-      }
-    }
-    if (this.rcvFinValid) {
-      if (this.rcvFinSeq === this.rcvNxt) finNow = true;
-      else if (seqGt(this.rcvNxt, this.rcvFinSeq)) this.rcvFinValid = false; // data past a FIN: the FIN was bogus
-    }
-    if (finNow) {
-      // "If the FIN bit is set, signal the user "connection closing" ..., advance RCV.NXT over
-      // the FIN, and send an acknowledgment for the FIN."
-      this.rcvFinValid = false;
-      this.rcvNxt = seqAdd(this.rcvNxt, 1);
-      switch (this.st) {
-        case TcpState.Established:
-          this.st = TcpState.CloseWait; // "Enter the CLOSE-WAIT state."
-          break;
-        case TcpState.FinWait1:
-          this.st = TcpState.Closing; // our FIN is not acknowledged yet (else we would be in FIN-WAIT-2)
-          break;
-        default:
-          this.toTimeWait(now); // FIN-WAIT-2: "Enter the TIME-WAIT state."
-          break;
-      }
-      this.ackNow(now);
-      return;
-    }
-    // When to acknowledge. RFC 9293 §3.8.6.3: delay (SHLD-18), "in a stream of full-sized
-    // segments, there SHOULD be an ACK for at least every second full-sized segment" (SHLD-19);
-    // RFC 5681 §4.2: "an ACK SHOULD be generated immediately" for an out-of-order segment and
-    // for one that fills a gap. Linux's quick ACK also answers duplicate data at once.
-    this.ackPending = true;
-    const immediate = offset > 0 || skip > 0 || (hadGaps && inOrder > 0) || n === 0 || this.rcvUnacked >= 2 * this.rcvMssSeen;
-    this.delayedAck.onSegment(now, immediate);
-  }
-
-  /** An ACK is owed and must not wait. */
-  private ackNow(now: Instant): void {
-    this.ackPending = true;
-    this.delayedAck.onSegment(now, true);
   }
 
   /** The handshake is complete at `now`: SND.UNA = `ack` (ISS + 1). */
   private established(now: Instant, ack: number): void {
-    this.sndUna = ack;
-    this.rtt.onAck(ack, now);
-    if (this.synRetransmitted) this.rtt.onSynTimeout();
+    const snd = this.snd;
+    snd.una = ack;
+    snd.rtt.onAck(ack, now);
+    if (this.synRetransmitted) snd.rtt.onSynTimeout();
     this.retries = 0;
     this.userTimeout.onAck(now, false);
-    this.st = this.finQueued ? TcpState.FinWait1 : TcpState.Established;
+    this.st = snd.finQueued ? TcpState.FinWait1 : TcpState.Established;
     this.idle(now);
   }
 
@@ -1067,21 +935,15 @@ export class TcpSocket implements Socket {
 
   /** Takes the peer's SYN: IRS, RCV.NXT, its window, MSS and window shift. `scaled`: both sides use Window Scale. */
   private acceptSyn(tcp: TcpRepr, scaled: boolean): void {
-    this.irs = tcp.seqNumber;
-    this.rcvNxt = seqAdd(tcp.seqNumber, 1);
-    this.sndWl1 = tcp.seqNumber;
     // RFC 7323 §2.2: "The window field in a segment where the SYN bit is set (i.e., a <SYN> or
-    // <SYN,ACK>) MUST NOT be scaled."
-    this.sndWnd = tcp.windowLen;
-    this.maxSndWnd = tcp.windowLen;
-    const mss = tcp.maxSegSize;
-    this.remoteMss = mss > 0 ? (mss > TCP_MIN_PEER_MSS ? mss : TCP_MIN_PEER_MSS) : this.remote.addr.version === IpVersion.Ipv6 ? TCP_DEFAULT_MSS_V6 : TCP_DEFAULT_MSS;
-    this.peerScaled = scaled;
-    // "If a Window Scale option is received with a shift.cnt value larger than 14, the TCP
-    // SHOULD log the error but MUST use 14 instead" (the parser already clamps).
+    // <SYN,ACK>) MUST NOT be scaled." And "If a Window Scale option is received with a
+    // shift.cnt value larger than 14, the TCP SHOULD log the error but MUST use 14 instead"
+    // (the parser already clamps).
     const ws = tcp.windowScale;
-    this.sndShift = scaled ? (ws < TCP_MAX_WINDOW_SHIFT ? ws : TCP_MAX_WINDOW_SHIFT) : 0;
-    this.rcvShift = scaled ? this.ourShift() : 0;
+    const v6 = this.remote.addr.version === IpVersion.Ipv6;
+    this.snd.acceptSyn(tcp.seqNumber, tcp.windowLen, tcp.maxSegSize, v6, scaled ? (ws < TCP_MAX_WINDOW_SHIFT ? ws : TCP_MAX_WINDOW_SHIFT) : 0);
+    this.rcv.acceptSyn(tcp.seqNumber, scaled);
+    this.peerScaled = scaled;
   }
 
   /** RFC 5961 §7: sends the challenge ACK unless this second's budget is spent. */
@@ -1115,11 +977,12 @@ export class TcpSocket implements Socket {
 
   /** Replies to `tcp` with `<SEQ=SND.NXT><ACK=RCV.NXT><CTL=ACK>` and our window. */
   private replyAck(tcp: TcpRepr, reply: TcpRepr): boolean {
+    const rcv = this.rcv;
     fillReply(tcp, reply);
-    reply.seqNumber = this.sndNxt;
+    reply.seqNumber = this.snd.nxt;
     reply.hasAck = true;
-    reply.ackNumber = this.rcvNxt;
-    reply.windowLen = this.windowToAdvertise() >> this.rcvShift;
+    reply.ackNumber = rcv.nxt;
+    reply.windowLen = rcv.windowField(this.linkMss);
     return true;
   }
 
@@ -1133,13 +996,15 @@ export class TcpSocket implements Socket {
    */
   dispatch(now: Instant, ip: IpRepr, tcp: TcpRepr): number {
     if (!this.prepare(now)) return -1;
-    const ctl = this.pendCtl;
+    const snd = this.snd;
+    const ctl = snd.pendCtl;
+    const len = snd.pendLen;
     tcp.srcPort = this.local.port;
     tcp.dstPort = this.remote.port;
     tcp.control = ctl;
-    tcp.seqNumber = this.pendSeq;
+    tcp.seqNumber = snd.pendSeq;
     tcp.hasAck = this.pendAck;
-    tcp.ackNumber = this.pendAck ? this.rcvNxt : 0;
+    tcp.ackNumber = this.pendAck ? this.rcv.nxt : 0;
     tcp.windowLen = this.pendWnd;
     tcp.windowScale = -1;
     tcp.maxSegSize = 0;
@@ -1147,25 +1012,28 @@ export class TcpSocket implements Socket {
     tcp.sackCount = 0;
     tcp.hasTimestamp = false;
     tcp.payloadOffset = 0;
-    tcp.payloadLen = this.pendLen;
+    tcp.payloadLen = len;
     if (ctl === TcpControl.Syn) {
-      tcp.maxSegSize = this.advMss();
+      const rcv = this.rcv;
+      tcp.maxSegSize = rcv.advMss(this.linkMss);
       // RFC 7323 §2.2: offered in our SYN; in a SYN-ACK only if the peer's SYN had it.
-      if (this.st === TcpState.SynSent) tcp.windowScale = this.rcvShift;
-      else if (this.peerScaled) tcp.windowScale = this.rcvShift;
+      if (this.st === TcpState.SynSent) tcp.windowScale = rcv.shift;
+      else if (this.peerScaled) tcp.windowScale = rcv.shift;
     }
     ip.version = this.remote.addr.version;
     ip.srcAddr.copyFrom(this.local.addr);
     ip.dstAddr.copyFrom(this.remote.addr);
     ip.nextHeader = IpProtocol.Tcp;
     ip.hopLimit = this.hopLimit;
-    ip.payloadLen = tcp.headerLen() + this.pendLen;
-    return this.pendLen;
+    ip.payloadLen = tcp.headerLen() + len;
+    return len;
   }
 
   /** Copies the prepared segment's data to `dst[off...]`. */
   dispatchPayload(dst: Uint8Array, off: number): void {
-    if (this.pendLen > 0) this.tx.readAllocated(seqSub(this.pendSeq, this.sndUna), dst, off, this.pendLen);
+    const snd = this.snd;
+    const n = snd.pendLen;
+    if (n > 0) snd.tx.readAllocated(seqSub(snd.pendSeq, snd.una), dst, off, n);
   }
 
   /** The prepared segment went to the device: advance SND.NXT, arm the timers, clear the owed ACK. */
@@ -1175,61 +1043,50 @@ export class TcpSocket implements Socket {
       this.rstPending = false;
       return;
     }
-    if (this.pendAck) {
-      // Every segment but our first SYN carries the ACK: nothing is owed any more.
-      this.ackPending = false;
-      this.delayedAck.onAckSent();
-      this.rcvUnacked = 0;
-      this.rcvAdvRight = seqAdd(this.rcvNxt, this.pendCtl === TcpControl.Syn ? this.pendWnd : this.pendWnd << this.rcvShift);
-      this.rcvAdvValid = true;
-    }
-    if (this.pendCtl === TcpControl.Syn) {
-      this.synWnd = this.pendWnd;
-      if (kind === SendKind.Retransmit) this.synRetransmitted = true;
-    }
+    const snd = this.snd;
+    const ctl = snd.pendCtl;
+    // Every segment but our first SYN carries the ACK: nothing is owed any more.
+    this.rcv.onSent(this.pendWnd, this.pendAck, ctl === TcpControl.Syn);
+    if (ctl === TcpControl.Syn && kind === SendKind.Retransmit) this.synRetransmitted = true;
     if (kind === SendKind.KeepAlive) {
       this.keepAliveUnanswered++;
       this.timer.setForIdle(now, this.keepAliveFor());
       return;
     }
-    const segLen = this.pendLen + (this.pendCtl === TcpControl.Syn || this.pendCtl === TcpControl.Fin ? 1 : 0);
+    const segLen = snd.pendLen + (ctl === TcpControl.Syn || ctl === TcpControl.Fin ? 1 : 0);
     if (segLen === 0) return;
-    const end = seqAdd(this.pendSeq, segLen);
+    const rtt = snd.rtt;
+    const timer = this.timer;
     switch (kind) {
       case SendKind.Retransmit:
         // RFC 6298 (5.4)-(5.6): retransmit the earliest segment, back off, restart the timer.
-        // Go-back-N: what followed it goes out again after it.
+        // Go-back-N: what followed it goes out again after it (`sent` moves SND.NXT back).
         this.retransmits++;
         this.retries++;
-        this.rtt.backoff();
-        this.rtt.onRetransmit();
-        this.sndNxt = end;
-        this.timer.setForRetransmit(now, this.rtt.rto);
+        rtt.backoff();
+        rtt.onRetransmit();
+        timer.setForRetransmit(now, rtt.rto);
         break;
       case SendKind.Fast:
         this.fastRetransmits++;
-        this.rtt.onRetransmit();
-        if (seqGt(end, this.sndNxt)) this.sndNxt = end;
-        this.timer.setForRetransmit(now, this.rtt.rto); // FastRetransmit → Retransmit, from now
+        rtt.onRetransmit();
+        timer.setForRetransmit(now, rtt.rto); // FastRetransmit → Retransmit, from now
         break;
       case SendKind.Probe:
         // The probe octet counts as sent; an ACK that takes it is an ordinary ACK. Not timed.
         this.windowProbes++;
         this.probesUnanswered++;
-        if (seqGt(end, this.sndNxt)) this.sndNxt = end;
-        this.rtt.onRetransmit();
-        if (this.pendProbeAfterRto) this.rtt.backoff();
-        if (this.timer.kind === TimerKind.ZeroWindowProbe) this.timer.rewindZeroWindowProbe(now, this.rtt.maxRto);
-        else this.timer.setForZeroWindowProbe(now, this.rtt.rto);
+        rtt.onRetransmit();
+        if (this.pendProbeAfterRto) rtt.backoff();
+        if (timer.kind === TimerKind.ZeroWindowProbe) timer.rewindZeroWindowProbe(now, rtt.maxRto);
+        else timer.setForZeroWindowProbe(now, rtt.rto);
         break;
       default:
-        if (seqGt(end, this.sndNxt)) this.sndNxt = end;
-        this.timer.setForRetransmit(now, this.rtt.rto); // RFC 6298 (5.1): starts it unless running
+        timer.setForRetransmit(now, rtt.rto); // RFC 6298 (5.1): starts it unless running
         break;
     }
-    if (seqGt(this.sndNxt, this.sndMax)) this.sndMax = this.sndNxt;
-    this.rtt.onSend(end, now);
-    if (kind === SendKind.Probe) this.rtt.onRetransmit();
+    snd.sent(now, segLen, kind === SendKind.Retransmit);
+    if (kind === SendKind.Probe) rtt.onRetransmit();
     this.userTimeout.onSend(now);
   }
 
@@ -1258,9 +1115,10 @@ export class TcpSocket implements Socket {
   icmpError(now: Instant, kind: TcpIcmpError, seq: number, mss: number): boolean {
     const s = this.st;
     if (s === TcpState.Closed || s === TcpState.Listen || s === TcpState.TimeWait) return false;
+    const snd = this.snd;
     if (s === TcpState.SynSent) {
-      if (seq !== this.iss || this.sndMax === this.iss) return false;
-    } else if (!(seqGe(seq, this.sndUna) && seqLt(seq, this.sndMax))) {
+      if (seq !== snd.iss || snd.max === snd.iss) return false;
+    } else if (!(seqGe(seq, snd.una) && seqLt(seq, snd.max))) {
       return false;
     }
     if (kind === TcpIcmpError.Unreachable) {
@@ -1270,15 +1128,10 @@ export class TcpSocket implements Socket {
     }
     if (kind === TcpIcmpError.PacketTooBig) {
       const floor = this.remote.addr.version === IpVersion.Ipv6 ? TCP_MIN_PATH_MSS_V6 : TCP_MIN_PATH_MSS_V4;
-      const m = mss > floor ? mss : floor;
-      if (m < this.pathMss) {
-        const before = this.effMss();
-        this.pathMss = m;
-        if (this.effMss() < before && s >= TcpState.Established && this.sndNxt !== this.sndUna) {
-          // Everything in flight may have been too big: go back to SND.UNA, without back-off.
-          this.sndNxt = this.sndUna;
-          this.rtt.onRetransmit();
-        }
+      if (snd.lowerPathMss(mss > floor ? mss : floor, this.linkMss) && s >= TcpState.Established && snd.nxt !== snd.una) {
+        // Everything in flight may have been too big: go back to SND.UNA, without back-off.
+        snd.nxt = snd.una;
+        snd.rtt.onRetransmit();
       }
       return true;
     }
@@ -1291,7 +1144,7 @@ export class TcpSocket implements Socket {
     const s = this.st;
     if (s === TcpState.Closed || s === TcpState.Listen) return POLL_INGRESS;
     let d = this.timer.pollDelay(now);
-    if (this.ackPending) d = earliest(d, this.delayedAck.pollDelay(now));
+    if (this.rcv.ackPending) d = earliest(d, this.delayedAck.pollDelay(now));
     return earliest(d, this.userTimeout.pollDelay(now));
   }
 
@@ -1300,30 +1153,33 @@ export class TcpSocket implements Socket {
   /** Fills the pending-segment fields; false when nothing is to be sent. Expired timers act here. */
   private prepare(now: Instant): boolean {
     const s = this.st;
-    this.pendLen = 0;
-    this.pendCtl = TcpControl.None;
+    const snd = this.snd;
+    snd.pendLen = 0;
+    snd.pendCtl = TcpControl.None;
     this.pendKind = SendKind.Normal;
     this.pendAck = true;
     this.pendProbeAfterRto = false;
-    this.pendSeq = this.sndNxt;
+    snd.pendSeq = snd.nxt;
     if (s === TcpState.Closed) {
       if (!this.rstPending) return false;
       // RFC 9293 §3.10.5 ABORT: "<SEQ=SND.NXT><CTL=RST>".
       this.pendKind = SendKind.Rst;
-      this.pendCtl = TcpControl.Rst;
-      this.pendSeq = this.rstSeq;
+      snd.pendCtl = TcpControl.Rst;
+      snd.pendSeq = this.rstSeq;
       this.pendAck = false;
       this.pendWnd = 0;
       return true;
     }
     if (s === TcpState.Listen) return false;
-    this.pendWnd = this.windowToAdvertise() >> this.rcvShift;
+    const rcv = this.rcv;
+    const linkMss = this.linkMss;
+    this.pendWnd = rcv.windowField(linkMss);
     if (s === TcpState.TimeWait) {
       if (this.timer.shouldClose(now)) {
         this.toClosed();
         return false;
       }
-      return this.ackPending;
+      return rcv.ackPending;
     }
 
     // RFC 5482 / RFC 9293 §3.10.1: the user timeout.
@@ -1339,35 +1195,38 @@ export class TcpSocket implements Socket {
 
     if (synState) {
       // Our SYN (SYN-ACK in SYN-RECEIVED): first, or again on the RTO or a repeated SYN.
-      if (rtoDue || this.sndNxt === this.iss) {
+      if (rtoDue || snd.nxt === snd.iss) {
         this.pendKind = rtoDue ? SendKind.Retransmit : SendKind.Normal;
-        this.pendCtl = TcpControl.Syn;
-        this.pendSeq = this.iss;
+        snd.pendCtl = TcpControl.Syn;
+        snd.pendSeq = snd.iss;
         this.pendAck = s === TcpState.SynReceived;
-        this.pendWnd = this.synWindow();
+        this.pendWnd = rcv.synWindow();
         return true;
       }
       return false;
     }
 
+    // A queued FIN may go (after the data) only once the state says our half is closing.
+    const finReady = snd.finQueued && (s === TcpState.FinWait1 || s === TcpState.Closing || s === TcpState.LastAck);
+    const mss = snd.effMss(linkMss);
     // Retransmissions first.
-    const queued = this.tx.len();
+    const queued = snd.tx.len();
     let force = false;
     if (timer.kind === TimerKind.FastRetransmit || rtoDue) {
-      if (this.sndWnd === 0 && queued > 0) {
+      if (snd.wnd === 0 && queued > 0) {
         // The RTO expired into a closed window: a probe instead, and probing from now on.
         this.probe();
         this.pendProbeAfterRto = rtoDue;
         return true;
       }
-      if (this.segmentAt(this.sndUna, this.sndWnd)) {
+      if (snd.segmentAt(snd.una, snd.wnd, mss, finReady)) {
         this.pendKind = rtoDue ? SendKind.Retransmit : SendKind.Fast;
         return true;
       }
       this.idle(now); // nothing left to send again (a stale timer)
     } else if (timer.shouldProbeZeroWindow(now)) {
       if (this.probesUnanswered >= this.maxRetransmits) return this.timedOut(now);
-      if (this.sndWnd === 0) {
+      if (snd.wnd === 0) {
         if (queued > 0) return this.probe();
         this.idle(now);
       } else {
@@ -1376,22 +1235,23 @@ export class TcpSocket implements Socket {
     }
 
     // New data (and FIN): RFC 9293 §3.8.6.2.1 with Nagle.
-    if (this.segmentAt(this.sndNxt, this.sndWnd - seqSub(this.sndNxt, this.sndUna))) {
-      const n = this.pendLen;
-      if (n === 0 || force || this.mayTransmit(n)) return true;
-      this.pendLen = 0;
-      this.pendCtl = TcpControl.None;
+    if (snd.segmentAt(snd.nxt, snd.wnd - seqSub(snd.nxt, snd.una), mss, finReady)) {
+      const n = snd.pendLen;
+      if (n === 0 || force || snd.mayTransmit(n, mss, this.nagle)) return true;
+      snd.pendLen = 0;
+      snd.pendCtl = TcpControl.None;
     }
-    this.pendSeq = this.sndNxt;
+    snd.pendSeq = snd.nxt;
     // Held data with nothing in flight: only the persist timer will make progress.
-    const unsent = queued - seqSub(this.sndNxt, this.sndUna);
-    if (unsent > 0 && this.sndMax === this.sndUna && timer.kind === TimerKind.Idle && this.sendingState()) {
-      timer.setForZeroWindowProbe(now, this.rtt.rto);
+    const unsent = queued - seqSub(snd.nxt, snd.una);
+    if (unsent > 0 && snd.max === snd.una && timer.kind === TimerKind.Idle && this.sendingState()) {
+      timer.setForZeroWindowProbe(now, snd.rtt.rto);
     }
 
-    // An ACK, or a window update (§3.8.6.2.2: only when the right edge moves by enough).
-    if (this.ackPending && this.delayedAck.mayAck(now)) return true;
-    if (this.windowUpdateDue()) return true;
+    // An ACK, or a window update (§3.8.6.2.2: only when the right edge moves by enough, and
+    // only while the peer may still send).
+    if (rcv.ackPending && this.delayedAck.mayAck(now)) return true;
+    if ((s === TcpState.Established || s === TcpState.FinWait1 || s === TcpState.FinWait2) && rcv.windowUpdateDue(this.pendWnd, linkMss)) return true;
 
     // Keep-alive (RFC 1122 §4.2.3.6): "SEG.SEQ = SND.NXT-1" with no data.
     if (timer.shouldKeepAlive(now)) {
@@ -1401,60 +1261,22 @@ export class TcpSocket implements Socket {
         return this.timedOut(now);
       } else {
         this.pendKind = SendKind.KeepAlive;
-        this.pendSeq = seqAdd(this.sndUna, -1);
+        snd.pendSeq = seqAdd(snd.una, -1);
         return true;
       }
     }
     // A due timer that found nothing to do must not make `pollDelay` say 0 for ever.
     if ((timer.kind === TimerKind.Retransmit || timer.kind === TimerKind.FastRetransmit || timer.kind === TimerKind.ZeroWindowProbe) && timer.pollDelay(now) === 0) {
-      if (this.sndMax === this.sndUna && unsent <= 0) this.idle(now);
-      else timer.setForZeroWindowProbe(now, this.rtt.rto);
+      if (snd.max === snd.una && unsent <= 0) this.idle(now);
+      else timer.setForZeroWindowProbe(now, snd.rtt.rto);
     }
     return false;
   }
 
-  /**
-   * Fills the pending segment with the data at `from` (at most `room` octets of window, and the
-   * segment size), and the FIN if it follows the last queued octet. False when that is nothing.
-   */
-  private segmentAt(from: number, room: number): boolean {
-    const sent = seqSub(from, this.sndUna);
-    const queued = this.tx.len();
-    let n = queued - sent;
-    if (n > room) n = room;
-    const mss = this.effMss();
-    if (n > mss) n = mss;
-    if (n < 0) n = 0;
-    this.pendSeq = from;
-    this.pendLen = n;
-    // The FIN follows the data; like Linux, it is sent even into a closed window.
-    const fin = this.finQueued && sent <= queued && sent + n === queued && (this.st === TcpState.FinWait1 || this.st === TcpState.Closing || this.st === TcpState.LastAck);
-    this.pendCtl = fin ? TcpControl.Fin : TcpControl.None;
-    return n > 0 || fin;
-  }
-
-  /**
-   * RFC 9293 §3.8.6.2.1 (sender SWS avoidance) with Nagle (§3.7.4) for a prepared segment of
-   * `n` > 0 new octets. Send "(1) if a maximum-sized segment can be sent ... (2) or if the data
-   * is pushed and all queued data can be sent now ... [SND.NXT = SND.UNA] (3) or if at least a
-   * fraction Fs of the maximum window can be sent ... [SND.NXT = SND.UNA]" with Fs = 1/2; the
-   * bracketed condition is Nagle's. Every send is pushed (as smoltcp). Data being sent again
-   * after a go-back-N (below the highest SND.NXT) is never held.
-   */
-  private mayTransmit(n: number): boolean {
-    if (n >= this.effMss() || seqLt(this.sndNxt, this.sndMax) || this.pendCtl === TcpControl.Fin) return true;
-    const nagleOk = !this.nagle || this.sndNxt === this.sndUna;
-    if (!nagleOk) return false;
-    const unsent = this.tx.len() - seqSub(this.sndNxt, this.sndUna);
-    return n === unsent || n >= this.maxSndWnd >> 1;
-  }
-
-  /** A zero-window probe (RFC 9293 §3.8.6.1): one octet at SND.UNA. */
+  /** Prepares a zero-window probe (RFC 9293 §3.8.6.1): one octet at SND.UNA. */
   private probe(): boolean {
     this.pendKind = SendKind.Probe;
-    this.pendSeq = this.sndUna;
-    this.pendLen = 1;
-    this.pendCtl = TcpControl.None;
+    this.snd.probe();
     return true;
   }
 
@@ -1475,86 +1297,13 @@ export class TcpSocket implements Socket {
     return s === TcpState.Established || s === TcpState.CloseWait || s === TcpState.FinWait1 || s === TcpState.Closing || s === TcpState.LastAck;
   }
 
-  // --- Windows and sizes -------------------------------------------------------------------------
-
-  /** The segment size: min(peer MSS, `linkMss`, path MSS). */
-  private effMss(): number {
-    let m = this.remoteMss;
-    if (this.linkMss < m) m = this.linkMss;
-    if (this.pathMss < m) m = this.pathMss;
-    return m > 1 ? m : 1;
-  }
-
-  /** The MSS we advertise: the link's, but no more than the receive buffer holds. */
-  private advMss(): number {
-    let m = this.linkMss;
-    if (this.rx.capacity < m) m = this.rx.capacity;
-    if (m > 0xffff) m = 0xffff;
-    return m > 1 ? m : 1;
-  }
-
-  /** Our window shift: the smallest that lets the 16-bit field cover the whole receive buffer, at most 14. */
-  private ourShift(): number {
-    let shift = 0;
-    while (shift < TCP_MAX_WINDOW_SHIFT && this.rx.capacity >> shift > MAX_WINDOW_FIELD) shift++;
-    return shift;
-  }
-
-  /** The receive window in octets: the ring's free space, at most what the field can say with our shift. */
-  private rcvWindowMax(): number {
-    const w = this.rx.window();
-    const max = MAX_WINDOW_FIELD << this.rcvShift;
-    return w < max ? w : max;
-  }
-
-  /** The window of a SYN (never scaled, RFC 7323 §2.2). */
-  private synWindow(): number {
-    const w = this.rx.window();
-    return w < MAX_WINDOW_FIELD ? w : MAX_WINDOW_FIELD;
-  }
-
-  /** The receiver-side SWS threshold (§3.8.6.2.2): min(MSS, half the buffer). */
-  private swsThreshold(): number {
-    const half = this.rx.capacity >> 1;
-    const mss = this.advMss();
-    const t = mss < half ? mss : half;
-    return t > 1 ? t : 1;
-  }
-
-  /**
-   * The window to advertise, in octets. RFC 9293 §3.8.6.2.2: "The suggested SWS avoidance
-   * algorithm for the receiver is to keep RCV.NXT+RCV.WND fixed until the reduction satisfies:
-   * RCV.BUFF - RCV.USER - RCV.WND >= min( Fr * RCV.BUFF, Eff.snd.MSS )" with Fr = 1/2. The right
-   * edge never moves left.
-   */
-  private windowToAdvertise(): number {
-    const free = this.rcvWindowMax();
-    if (!this.rcvAdvValid) return free;
-    let cur = seqSub(this.rcvAdvRight, this.rcvNxt);
-    if (cur < 0) cur = 0;
-    if (cur >= free) return free;
-    return free - cur >= this.swsThreshold() ? free : cur;
-  }
-
-  /** Whether a window update is worth a segment: the edge moves by the SWS threshold and the window was small or at least doubles. */
-  private windowUpdateDue(): boolean {
-    if (!this.rcvAdvValid) return false;
-    const s = this.st;
-    if (s !== TcpState.Established && s !== TcpState.FinWait1 && s !== TcpState.FinWait2) return false;
-    const free = this.rcvWindowMax();
-    let cur = seqSub(this.rcvAdvRight, this.rcvNxt);
-    if (cur < 0) cur = 0;
-    const t = this.swsThreshold();
-    return free - cur >= t && (cur < t || free >= 2 * cur) && this.pendWnd << this.rcvShift > cur;
-  }
+  // --- State helpers ------------------------------------------------------------------------------
 
   /** Whether the receive side is over for good and drained. */
   private recvFinished(): boolean {
     const s = this.st;
     return !(s === TcpState.Listen || s === TcpState.SynSent || s === TcpState.SynReceived || s === TcpState.Established || s === TcpState.FinWait1 || s === TcpState.FinWait2) && this.rx.isEmpty();
   }
-
-  // --- State helpers ------------------------------------------------------------------------------
 
   /** The keep-alive interval that applies in this state (0 where no keep-alive is sent). */
   private keepAliveFor(): Duration {
@@ -1569,8 +1318,9 @@ export class TcpSocket implements Socket {
 
   private checkSend(): void {
     const s = this.st;
-    if (this.finQueued || (s !== TcpState.SynSent && s !== TcpState.SynReceived && s !== TcpState.Established && s !== TcpState.CloseWait)) {
-      throw new SocketError(SocketErrorCode.InvalidState, "send in " + TCP_STATE_NAMES[s] + (this.finQueued ? " after close" : ""));
+    const finQueued = this.snd.finQueued;
+    if (finQueued || (s !== TcpState.SynSent && s !== TcpState.SynReceived && s !== TcpState.Established && s !== TcpState.CloseWait)) {
+      throw new SocketError(SocketErrorCode.InvalidState, "send in " + TCP_STATE_NAMES[s] + (finQueued ? " after close" : ""));
     }
   }
 
@@ -1584,14 +1334,14 @@ export class TcpSocket implements Socket {
     this.timer.reset();
     this.delayedAck.reset();
     this.userTimeout.reset();
-    this.ackPending = false;
+    this.rcv.ackPending = false;
   }
 
   /** The connection ends with `code`; `rst`: the peer is sent a RST. */
   private fail(code: SocketErrorCode, rst: boolean): void {
     this.err = code;
     this.rstPending = rst;
-    this.rstSeq = this.sndNxt;
+    this.rstSeq = this.snd.nxt;
     this.toClosed();
   }
 
@@ -1609,40 +1359,13 @@ export class TcpSocket implements Socket {
 
   /** Forgets the connection's variables and buffers (not the endpoints, not the configuration). */
   private resetConnection(): void {
-    this.rx.clear();
-    this.tx.clear();
-    this.assembler.clear();
+    this.snd.reset();
+    this.rcv.reset();
     this.timer.reset();
-    this.rtt.reset();
-    this.delayedAck.reset();
     this.userTimeout.reset();
     this.st = TcpState.Closed;
-    this.iss = 0;
-    this.sndUna = 0;
-    this.sndNxt = 0;
-    this.sndMax = 0;
-    this.sndWnd = 0;
-    this.sndWl1 = 0;
-    this.sndWl2 = 0;
-    this.maxSndWnd = 0;
-    this.sndShift = 0;
-    this.irs = 0;
-    this.rcvNxt = 0;
-    this.rcvShift = 0;
-    this.rcvAdvRight = 0;
-    this.rcvAdvValid = false;
-    this.synWnd = 0;
-    this.remoteMss = TCP_DEFAULT_MSS;
-    this.pathMss = 0x7fffffff;
     this.peerScaled = false;
-    this.finQueued = false;
-    this.rcvFinValid = false;
-    this.rcvFinSeq = 0;
     this.passive = false;
-    this.ackPending = false;
-    this.rcvUnacked = 0;
-    this.rcvMssSeen = 0;
-    this.dupAcks = 0;
     this.retries = 0;
     this.probesUnanswered = 0;
     this.keepAliveUnanswered = 0;
