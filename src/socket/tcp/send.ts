@@ -233,6 +233,7 @@ export class TcpSender {
       result = acked > queued ? AckResult.FinAcked : AckResult.Advanced; // the FIN sits just past the queued data
       this.una = ack;
       this.rtt.onAck(ack, now);
+      this.rtt.onNewAck(); // the back-off ends once the peer acknowledges new data (see RttEstimator.onNewAck)
     }
     // "If SND.UNA =< SEG.ACK =< SND.NXT, the send window should be updated. If (SND.WL1 <
     // SEG.SEQ or (SND.WL1 = SEG.SEQ and SND.WL2 =< SEG.ACK)), set SND.WND <- SEG.WND, set

@@ -12,7 +12,7 @@ import { ISN, LOCAL_END, REMOTE_END, RISN, T0, assertState, bytesOf, expectSeg, 
 
 const t = (ms: number): number => (T0 + ms) | 0;
 
-test("RFC 6298 (5.5): the RTO doubles on each retransmission and resets on a new sample", () => {
+test("RFC 6298 (5.5): the RTO doubles on each retransmission; an ACK of new data ends the back-off (lwIP's rule)", () => {
   const sock = server();
   assert.is(sock.rtt.rto, 200, "a 0 ms handshake sample: the 200 ms floor");
   sock.send(bytesOf("abc"), 0, 3);
@@ -24,14 +24,21 @@ test("RFC 6298 (5.5): the RTO doubles on each retransmission and resets on a new
   expectSeg(out(sock, t(600)), TcpControl.None, ISN + 1, RISN + 1, "abc");
   assert.is(sock.pollDelay(t(600)), 800);
   assert.is(sock.retransmits, 2);
-  // The ACK of retransmitted data gives no sample (Karn); the backed-off RTO stays.
+  // The ACK of retransmitted data gives no sample (Karn: SRTT is untouched), but it shows the
+  // path works again: the back-off ends and the RTO is SRTT + 4 RTTVAR again
+  // (RttEstimator.onNewAck, a deliberate deviation, as lwIP).
+  const srtt = sock.rtt.srtt();
   feed(sock, t(650), seg(TcpControl.None, RISN + 1, ISN + 4));
-  assert.is(sock.rtt.rto, 800);
+  assert.is(sock.rtt.rto, 200);
+  assert.is(sock.rtt.srtt(), srtt, "no sample from a retransmission's ACK");
   assert.is(sock.pollDelay(t(650)), POLL_INGRESS);
-  // New data, acknowledged without loss: a sample, the RTO comes back down.
+  // The next loss backs off afresh from there.
   sock.send(bytesOf("d"), 0, 1);
   out(sock, t(700));
-  feed(sock, t(710), seg(TcpControl.None, RISN + 1, ISN + 5));
+  assert.is(sock.pollDelay(t(700)), 200);
+  expectSeg(out(sock, t(900)), TcpControl.None, ISN + 4, RISN + 1, "d");
+  assert.is(sock.pollDelay(t(900)), 400);
+  feed(sock, t(910), seg(TcpControl.None, RISN + 1, ISN + 5));
   assert.is(sock.rtt.rto, 200);
 });
 
