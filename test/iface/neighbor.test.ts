@@ -177,7 +177,7 @@ test("a full cache takes a free or expired entry before evicting a live one", ()
   assert.is(c.count(START), 2);
 });
 
-test("update refreshes an existing entry only (RFC 826 merge flag)", () => {
+test("update refreshes an existing entry only, and only with the same address (RFC 826 merge flag, no re-pointing)", () => {
   const c = cache();
   const addr = ip("10.0.0.9");
   // A gratuitous reply for an address the cache does not hold creates nothing.
@@ -185,12 +185,18 @@ test("update refreshes an existing entry only (RFC 826 merge flag)", () => {
   assert.is(c.count(START), 0);
   assert.is(look(c, addr, START), "miss");
   c.fill(addr, mac(1), START);
-  assert.is(c.update(addr, mac(9), at(40000)), true);
-  assert.is(look(c, addr, at(40000)), "02-00-00-00-00-09", "new hardware address");
-  assert.is(look(c, addr, at(LIFETIME + 10000)), "02-00-00-00-00-09", "lifetime renewed");
+  assert.is(c.update(addr, mac(9), at(40000)), false, "another hardware address: refused");
+  assert.is(look(c, addr, at(40000)), "02-00-00-00-00-01", "not re-pointed");
+  assert.is(c.learn(addr, mac(9), at(40000)), false, "learn refuses to re-point too");
+  assert.is(c.update(addr, mac(1), at(40000)), true, "the same address refreshes");
+  assert.is(look(c, addr, at(LIFETIME + 10000)), "02-00-00-00-00-01", "lifetime renewed");
   assert.is(c.count(at(LIFETIME + 10000)), 1);
   // An expired entry is not updated back to life.
-  assert.is(c.update(addr, mac(3), at(40000 + LIFETIME)), false);
+  assert.is(c.update(addr, mac(1), at(40000 + LIFETIME)), false);
+  // learn fills a free entry.
+  assert.is(c.learn(addr, mac(9), at(40000 + LIFETIME)), true);
+  assert.is(look(c, addr, at(40000 + LIFETIME)), "02-00-00-00-00-09");
+  c.flush();
   assert.is(look(c, addr, at(40000 + LIFETIME)), "miss");
   assert.is(c.count(at(40000 + LIFETIME)), 0);
   // Nor does update of an unknown IPv6 address create one.

@@ -221,7 +221,7 @@ if mode == 'udp':
         except socket.timeout:
             pass
     done('FAIL no answer')
-s = socket.socket(fam, socket.SOCK_STREAM); s.settimeout(120)
+s = socket.socket(fam, socket.SOCK_STREAM); s.settimeout(300)
 s.connect((host, port))
 pattern = bytes(i & 255 for i in range(256)) * 257
 if mode == 'source':

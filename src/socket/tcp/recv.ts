@@ -251,8 +251,22 @@ export class TcpReceiver {
     let inOrder = 0;
     let result = 0;
     if (n > 0) {
-      const written = rx.writeUnallocated(offset, bytes, off + skip, n);
-      inOrder = assembler.addThenRemoveFront(offset, written);
+      // Overlapping data: RFC 9293 lets either copy count; the first to arrive is kept. Only the
+      // octets the assembler does not hold yet are written, so a contradictory (or forged)
+      // retransmission cannot change data already received. With no gap held this is one copy.
+      const end = offset + n;
+      let pos = offset;
+      const count = assembler.rangeCount();
+      for (let i = 0; i < count && pos < end; i++) {
+        const rs = assembler.rangeStart(i);
+        const re = assembler.rangeEnd(i);
+        if (re <= pos) continue;
+        if (rs >= end) break;
+        if (rs > pos) rx.writeUnallocated(pos, bytes, off + skip + (pos - offset), rs - pos);
+        pos = re;
+      }
+      if (pos < end) rx.writeUnallocated(pos, bytes, off + skip + (pos - offset), end - pos);
+      inOrder = assembler.addThenRemoveFront(offset, n);
       if (inOrder < 0) {
         // The assembler has no range left: drop the segment, as if lost (the peer sends it
         // again), and say at once where we are.

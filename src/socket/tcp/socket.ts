@@ -35,6 +35,7 @@
  *   again later. After a commit, `dispatch` returns a segment only when there is something new
  *   (more data in the window, a due timer), so the interface may loop until it returns -1.
  * - `dispatchNoRoute(now)`: the interface has no route for the prepared segment.
+ * - `dispatchWaiting(now)`: its next hop is not resolved yet (time runs as if it were lost).
  * - `icmpError(now, kind, seq, mss)`: an ICMP error quoting one of our segments.
  * - `pollDelay(now)`: 0 when a segment is ready, else ms until a timer, -1 for "only a packet".
  * - `linkMss`: set by the interface before every `process` and `dispatch`.
@@ -1107,6 +1108,35 @@ export class TcpSocket implements Socket {
     }
     if (this.st !== TcpState.Closed) this.err = SocketErrorCode.NoRoute;
     this.dispatchCommit(now);
+  }
+
+  /**
+   * The next hop of the prepared segment is not resolved yet: the interface asked for it and
+   * holds the socket back until it answers (`SocketMeta`). Nothing is sent, but time must run
+   * as if the segment had been lost, or a neighbor that never answers would keep a connection
+   * (and a listener's backlog slot) for ever: the first wait arms the retransmission timer as a
+   * send would; a retransmission that is due counts as one more retry (the timer restarts at the
+   * RTO, without back-off: the segment was not lost, the neighbor is just slow), so the retry
+   * limits end the connection with `TimedOut` when the neighbor never answers; a probe or
+   * keep-alive counts as sent. When the neighbor answers, the segment leaves at once (a first
+   * segment) or at the next RTO (a retransmission).
+   */
+  dispatchWaiting(now: Instant): void {
+    const kind = this.pendKind;
+    const snd = this.snd;
+    if (kind === SendKind.Retransmit || kind === SendKind.Fast) {
+      this.retries++;
+      this.timer.setForRetransmit(now, snd.rtt.rto);
+      return;
+    }
+    if (kind === SendKind.Probe || kind === SendKind.KeepAlive) {
+      this.dispatchCommit(now);
+      return;
+    }
+    const ctl = snd.pendCtl;
+    if (kind === SendKind.Normal && this.timer.kind === TimerKind.Idle && (snd.pendLen > 0 || ctl === TcpControl.Syn || ctl === TcpControl.Fin)) {
+      this.timer.setForRetransmit(now, snd.rtt.rto);
+    }
   }
 
   /**
