@@ -970,21 +970,14 @@ export class TcpSocket implements Socket {
 
   /** Replies to `tcp` with a RST (RFC 9293 §3.10.7: SEQ = SEG.ACK, or SEQ 0 and ACK SEG.SEQ + SEG.LEN). */
   private replyRst(tcp: TcpRepr, reply: TcpRepr): boolean {
-    fillReply(tcp, reply);
-    reply.control = TcpControl.Rst;
-    if (tcp.hasAck) {
-      reply.seqNumber = tcp.ackNumber;
-    } else {
-      reply.hasAck = true;
-      reply.ackNumber = seqAdd(tcp.seqNumber, tcp.segmentLen());
-    }
+    reply.resetFor(tcp);
     return true;
   }
 
   /** Replies to `tcp` with `<SEQ=SND.NXT><ACK=RCV.NXT><CTL=ACK>` and our window. */
   private replyAck(tcp: TcpRepr, reply: TcpRepr): boolean {
     const rcv = this.rcv;
-    fillReply(tcp, reply);
+    reply.replyTo(tcp);
     reply.seqNumber = this.snd.nxt;
     reply.hasAck = true;
     reply.ackNumber = rcv.nxt;
@@ -1419,24 +1412,6 @@ function earliest(a: number, b: number): number {
   if (a < 0) return b;
   if (b < 0) return a;
   return a < b ? a : b;
-}
-
-/** Clears `reply` and addresses it back to the sender of `tcp`. */
-function fillReply(tcp: TcpRepr, reply: TcpRepr): void {
-  reply.srcPort = tcp.dstPort;
-  reply.dstPort = tcp.srcPort;
-  reply.control = TcpControl.None;
-  reply.seqNumber = 0;
-  reply.ackNumber = 0;
-  reply.hasAck = false;
-  reply.windowLen = 0;
-  reply.windowScale = -1;
-  reply.maxSegSize = 0;
-  reply.sackPermitted = false;
-  reply.sackCount = 0;
-  reply.hasTimestamp = false;
-  reply.payloadOffset = 0;
-  reply.payloadLen = 0;
 }
 
 function checkRemote(remote: IpEndpoint): void {
