@@ -117,9 +117,6 @@ const DIGITAL_FALLING = 2;
 export class Enc28j60Error extends Error {
   /** Set as a field, not assigned: a preloaded (frozen) Error.prototype makes `this.name = ...` throw on XS. */
   override readonly name: string = "Enc28j60Error";
-  constructor(message: string) {
-    super(message);
-  }
 }
 
 /** What can go wrong, one counter each (and what went right). */

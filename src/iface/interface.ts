@@ -57,7 +57,7 @@ import { TcpControl, TcpPacket, TcpRepr, TCP_HEADER_LEN } from "../wire/tcp.js";
 import type { Device } from "../phy/device.js";
 import { SocketKind, type Socket, type SocketSet } from "../socket/set.js";
 import { SocketErrorCode } from "../socket/error.js";
-import { POLL_INGRESS, POLL_NOW, type SocketMeta } from "../socket/meta.js";
+import { POLL_INGRESS, type SocketMeta } from "../socket/meta.js";
 import type { UdpSocket } from "../socket/udp.js";
 import type { IcmpSocket } from "../socket/icmp.js";
 import type { RawSocket } from "../socket/raw.js";
@@ -943,7 +943,7 @@ export class Interface implements TcpContext, PortUsage {
     if (!ip.dstAddr.isUnicast() || !ip.srcAddr.isUnicast() || (ip.version === IpVersion.Ipv4 && this.isDirectedBroadcast(ip.dstAddr.v4))) {
       return raw ? RxDrop.None : RxDrop.Refused;
     }
-    const mss = this.linkMss(device, ip.version);
+    const mss = this.linkMss(device.capabilities.ipMtu(), ip.version);
     const slots = sockets.slots;
     let target: TcpSocket | null = null;
     let busyListener = false;
@@ -981,8 +981,9 @@ export class Interface implements TcpContext, PortUsage {
       // immediate duplicate ACK; RFC 9293 §3.8.6.3: every second full-sized segment is
       // acknowledged at once) goes out now, not after the rest of this poll's frames: otherwise
       // the duplicate ACKs of one batch would merge into one and fast retransmit never fire.
-      // Whatever data the socket may send now leaves with it.
-      if (target.pollDelay(now) === POLL_NOW) this.egressTcp(now, device, target);
+      // Whatever data the socket may send now leaves with it. (`egressTcp` asks `dispatch`, which
+      // answers -1 exactly when `pollDelay` would not say 0: nothing is due.)
+      this.egressTcp(now, device, target);
       return RxDrop.None;
     }
     if (raw) return RxDrop.None;
@@ -1053,9 +1054,9 @@ export class Interface implements TcpContext, PortUsage {
   private readonly rxIcmpTcpIp = new IpRepr();
   private readonly icmpTcp = (SOCKET_TCP ? new TcpRepr() : null) as TcpRepr;
 
-  /** The largest TCP payload in one frame of `device` with an IP header of `version`. */
-  private linkMss(device: Device, version: IpVersion): number {
-    return device.capabilities.ipMtu() - (version === IpVersion.Ipv4 ? IPV4_HEADER_LEN : 40) - TCP_HEADER_LEN;
+  /** The largest TCP payload in one packet of `ipMtu` octets with an IP header of `version`. */
+  private linkMss(ipMtu: number, version: IpVersion): number {
+    return ipMtu - (version === IpVersion.Ipv4 ? IPV4_HEADER_LEN : 40) - TCP_HEADER_LEN;
   }
 
   // ---- TcpContext: what `TcpSocket.connect` asks of the interface ---------------------------
@@ -1085,7 +1086,7 @@ export class Interface implements TcpContext, PortUsage {
   }
 
   tcpLinkMss(remote: IpAddress): number {
-    return this.lastIpMtu - (remote.version === IpVersion.Ipv4 ? IPV4_HEADER_LEN : 40) - TCP_HEADER_LEN;
+    return this.linkMss(this.lastIpMtu, remote.version);
   }
 
   /** PortUsage: whether a TCP socket of the last polled set uses `port` locally. */
@@ -1237,7 +1238,7 @@ export class Interface implements TcpContext, PortUsage {
     const tcp = this.txTcp;
     for (let i = 0; i < MAX_TCP_SEGMENTS_PER_POLL; i++) {
       if (!meta.egressPermitted(now, meta.waiting && this.neighbors.has(meta.neighbor, now))) return sent;
-      t.linkMss = this.linkMss(device, t.remote.addr.version);
+      t.linkMss = this.linkMss(device.capabilities.ipMtu(), t.remote.addr.version);
       const n = t.dispatch(now, ip, tcp);
       if (n < 0) return sent;
       if (ip.hopLimit <= 0) ip.hopLimit = this.hopLimit;

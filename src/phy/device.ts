@@ -58,18 +58,12 @@ export const DEVICE_MAX_MTU = 65535;
 export class DeviceError extends Error {
   /** Set as a field, not assigned: a preloaded (frozen) Error.prototype makes `this.name = ...` throw on XS. */
   override readonly name: string = "DeviceError";
-  constructor(message: string) {
-    super(message);
-  }
 }
 
 /** A size or option given to a device (at construction or through a setter) is out of range. */
 export class DeviceConfigError extends DeviceError {
   /** Set as a field, not assigned: a preloaded (frozen) Error.prototype makes `this.name = ...` throw on XS. */
   override readonly name: string = "DeviceConfigError";
-  constructor(message: string) {
-    super(message);
-  }
 }
 
 /**
@@ -79,9 +73,6 @@ export class DeviceConfigError extends DeviceError {
 export class DeviceUsageError extends DeviceError {
   /** Set as a field, not assigned: a preloaded (frozen) Error.prototype makes `this.name = ...` throw on XS. */
   override readonly name: string = "DeviceUsageError";
-  constructor(message: string) {
-    super(message);
-  }
 }
 
 /** Throws `DeviceConfigError` unless `n` is an integer in `[min, max]`. Init time only. */

@@ -30,18 +30,12 @@ export const STORAGE_MAX_CAPACITY = 0x40000000;
 export class StorageError extends Error {
   /** Set as a field, not assigned: a preloaded (frozen) Error.prototype makes `this.name = ...` throw on XS. */
   override readonly name: string = "StorageError";
-  constructor(message: string) {
-    super(message);
-  }
 }
 
 /** A capacity or size given at construction is not a non-negative integer in range, or an arena is exhausted. */
 export class CapacityError extends StorageError {
   /** Set as a field, not assigned: a preloaded (frozen) Error.prototype makes `this.name = ...` throw on XS. */
   override readonly name: string = "CapacityError";
-  constructor(message: string) {
-    super(message);
-  }
 }
 
 /**
@@ -51,9 +45,6 @@ export class CapacityError extends StorageError {
 export class BoundsError extends StorageError {
   /** Set as a field, not assigned: a preloaded (frozen) Error.prototype makes `this.name = ...` throw on XS. */
   override readonly name: string = "BoundsError";
-  constructor(message: string) {
-    super(message);
-  }
 }
 
 /** Throws `CapacityError` unless `n` is an integer in `[min, STORAGE_MAX_CAPACITY]`. Init time only. */

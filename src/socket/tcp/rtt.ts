@@ -210,9 +210,7 @@ export class RttEstimator {
    */
   onNewAck(): void {
     if (!this.measured || this.backoffs === 0) return;
-    const k = this.rttvar4 > CLOCK_GRANULARITY ? this.rttvar4 : CLOCK_GRANULARITY;
-    this.rto = durationClamp(((this.srtt8 >> 3) + k) | 0, this.minRto, this.maxRto);
-    this.backoffs = 0;
+    this.computeRto();
   }
 
   /**
@@ -242,6 +240,11 @@ export class RttEstimator {
       if (err < 0) err = -err;
       this.rttvar4 = (this.rttvar4 + err - (this.rttvar4 >> 2)) | 0;
     }
+    this.computeRto();
+  }
+
+  /** RFC 6298 (2.3)-(2.5): RTO <- SRTT + max(G, K * RTTVAR), clamped; the back-off ends. */
+  private computeRto(): void {
     const k = this.rttvar4 > CLOCK_GRANULARITY ? this.rttvar4 : CLOCK_GRANULARITY;
     this.rto = durationClamp(((this.srtt8 >> 3) + k) | 0, this.minRto, this.maxRto);
     this.backoffs = 0;
