@@ -68,7 +68,7 @@ export class Firmware {
     }
     const gateway = str("gateway", "");
     if (gateway) this.iface.routes.addDefaultIpv4Route(ipv4Parse(gateway));
-    this.services = new ServerServices(this.sockets, num("echoBuffer", 4096), num("sinkBuffer", 8192));
+    this.services = new ServerServices(this.sockets, num("echoBuffer", 4096), num("sinkBuffer", 8192), num("sourceBuffer", 4096));
     const self = this;
     this.device = new Enc28j60({
       spi: {

@@ -77,6 +77,7 @@ const api = {
       framesOut: board.framesOut,
       framesWaiting: board.framesWaiting,
       replyOverflows: board.replyOverflows,
+      burstDropped: board.burstDropped,
       timerCalls: board.timerCalls,
       interruptCalls: board.interruptCalls,
       turns: f?.turns ?? 0,
@@ -91,7 +92,9 @@ const api = {
         framesAborted: chip.framesAborted,
         corruptions: chip.corruptions,
       },
-      services: f ? { sunk: f.services.sunk, sourced: f.services.sourced } : null,
+      services: f
+        ? (({ sunk, sinkSum, lastSunk, lastSinkSum, sinkConnections, sourced, lastSourced, sourceConnections }) => ({ sunk, sinkSum, lastSunk, lastSinkSum, sinkConnections, sourced, lastSourced, sourceConnections }))(f.services)
+        : null,
       iface: f ? { rxFrames: f.iface.stats.rxFrames, rxProcessed: f.iface.stats.rxProcessed } : null,
       holdings: f ? holdings(f) : null,
     });

@@ -15,12 +15,17 @@
  * - **The wire**: the chip is `connect`ed to the board, which packs every frame the chip sends
  *   into the reply of the current exchange; frames from the harness are put on the chip's wire
  *   only when its receive ring has room (the emulated wire waits for the firmware, so the
- *   harness's pace never overflows the ring: a lossless, flow-controlled link).
+ *   harness's pace never overflows the ring: a lossless, flow-controlled link). An exchange
+ *   marked *burst* instead puts all its frames on the wire back to back before the firmware
+ *   runs at all (no INT edge delivered, no timer fired in between), as a real wire does while
+ *   the CPU is busy elsewhere: what does not fit in the ring is dropped by the chip (RXERIF,
+ *   counted in `chip.framesOverflowed` and here in `burstDropped`).
  *
  * One exchange = one `handleCommand(ArrayBuffer)` from Node (xsnap's `?` command):
  *
  * ```text
- *  request:  int32 now | int32 flags | (uint16 length, frame octets)*      flags bit 0: gc() first
+ *  request:  int32 now | int32 flags | (uint16 length, frame octets)*      flags bit 0: gc() first,
+ *                                                                          bit 1: burst
  *  reply:    int32 delay | int32 flags | (uint16 length, frame octets)*    delay: ms until the next
  *                                                                          timer, -1: none
  * ```
@@ -78,6 +83,8 @@ export class DesktopBoard implements WirePeer {
   framesWaiting = 0;
   /** Frames the chip sent that did not fit in the reply. */
   replyOverflows = 0;
+  /** Frames of burst exchanges that the chip dropped because its receive ring was full (not those its filters refused). */
+  burstDropped = 0;
   /** Exchanges served, frames each way, timer callbacks run, INT edges delivered. */
   exchanges = 0;
   framesIn = 0;
@@ -184,11 +191,20 @@ export class DesktopBoard implements WirePeer {
     this.reply.resize(REPLY_MAX);
     this.replyLen = 8;
     this.runEvents();
+    const burst = (flags & 2) !== 0;
     let off = 8;
     while (off + 2 <= n) {
       const len = bytes[off] | (bytes[off + 1] << 8);
       off += 2;
       if (off + len > n) break;
+      if (burst) {
+        // Back to back on the wire, the firmware not running: the chip stores, filters or drops each.
+        const overflowed = this.chip.framesOverflowed;
+        if (this.chip.injectFrame(bytes, off, len)) this.framesIn++;
+        else if (this.chip.framesOverflowed !== overflowed) this.burstDropped++;
+        off += len;
+        continue;
+      }
       // The emulated wire waits for the firmware: a frame goes on the wire when the ring has room.
       for (let tries = 0; !this.roomFor(len) && tries < 100; tries++) {
         if (this.runEvents() === 0) break;

@@ -7,12 +7,16 @@
 // Interface over a Loopback with sockets and run a UDP and a TCP exchange, checked octet by
 // octet. Three deliberately bad modules (a top-level Map written later, a top-level typed array
 // written later, a property assigned to an exported function) must fail under the same harness.
-// The sizes of the bundles (raw, without comments, gzip) are printed for the README.
+// The ENC28J60 driver module of the firmware (firmware/dist/enc28j60.js, importing the core as
+// "smoltcp") is preloaded with the full bundle, as the manifests do, then drives two emulated
+// chips back to back (a ping and 64 KiB of TCP).
+// The sizes of the bundles and of the firmware's modules (raw, without comments, gzip) are
+// printed for the README.
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { pathToFileURL } from "node:url";
+import { fileURLToPath, pathToFileURL } from "node:url";
 import { gzipSync } from "node:zlib";
 import { PRELOAD_BEGIN, PRELOAD_CHECK, preloadEnd } from "../support/firmware-preload.js";
 import { xsnapWorker, XsWorker } from "../support/firmware-xs.js";
@@ -56,6 +60,46 @@ async function asScript(moduleCode: string, name: string): Promise<string> {
     plugins: [{ name: "module", resolveId: (x: string) => (x === id ? id : null), load: (x: string) => (x === id ? moduleCode : null) }],
   });
   const { output } = await bundle.generate({ format: "iife", name });
+  await bundle.close();
+  return output[0].code;
+}
+
+/** An ES module importing "smoltcp" as a classic script: the import is the global `__smoltcp`, the exports go to `name`. */
+async function asScriptOnSmoltcp(moduleCode: string, name: string): Promise<string> {
+  const { rollup } = (await import("rollup")) as typeof import("rollup");
+  const id = "\0module";
+  const bundle = await rollup({
+    input: id,
+    treeshake: false,
+    external: ["smoltcp"],
+    onwarn() {},
+    plugins: [{ name: "module", resolveId: (x: string) => (x === id ? id : null), load: (x: string) => (x === id ? moduleCode : null) }],
+  });
+  const { output } = await bundle.generate({ format: "iife", name, globals: { smoltcp: "__smoltcp" } });
+  await bundle.close();
+  return output[0].code;
+}
+
+/**
+ * A firmware module as mcconfig gets it (`firmware/rollup.config.mjs`'s outputs,
+ * firmware/dist/enc28j60.js and main.js, importing the core as "smoltcp"), built in memory.
+ */
+async function firmwareModule(which: "enc28j60" | "main"): Promise<string> {
+  const { rollup } = (await import("rollup")) as typeof import("rollup");
+  const cfg = (await import(pathToFileURL(path.join(root, "firmware", "rollup.config.mjs")).href)) as { default: { input: string; plugins: unknown[] }[] };
+  const c = cfg.default[which === "enc28j60" ? 0 : 1];
+  const bundle = await rollup({ input: c.input, plugins: c.plugins as never, onwarn() {} });
+  const { output } = await bundle.generate({ format: "es" });
+  await bundle.close();
+  return output[0].code;
+}
+
+/** The chip emulator (test code, never preloaded) as a script putting its exports in `__emu`. */
+async function emulatorScript(): Promise<string> {
+  const { rollup } = (await import("rollup")) as typeof import("rollup");
+  const entry = fileURLToPath(new URL("../../drivers/enc28j60/emulator/index.js", import.meta.url));
+  const bundle = await rollup({ input: entry, onwarn() {} });
+  const { output } = await bundle.generate({ format: "iife", name: "__emu" });
   await bundle.close();
   return output[0].code;
 }
@@ -153,6 +197,75 @@ const APP = String.raw`(function () {
   return JSON.stringify(out);
 })()`;
 
+/**
+ * After the stack and the driver were preloaded: two emulated chips joined by their wire, a
+ * driver and an interface on each (polled from the INT callback, as the firmware does), a ping
+ * and a TCP connection moving 64 KiB, checked octet by octet.
+ */
+const DRIVER_APP = String.raw`(function () {
+  "use strict";
+  const S = globalThis.__smoltcp, Enc28j60 = globalThis.__enc28j60.Enc28j60, M = globalThis.__emu;
+  let now = (0x7fffffff - 2000) | 0;
+  const chipA = new M.Enc28j60Chip(), chipB = new M.Enc28j60Chip();
+  chipA.attach(chipB);
+  const station = (chip, mac, v4) => {
+    const iface = new S.Interface(S.EthernetAddress.parse(mac));
+    iface.addIpv4Address(new S.Ipv4Cidr(S.ipv4Parse(v4), 24));
+    const sockets = new S.SocketSet(4);
+    const driver = new Enc28j60({
+      spi: { io: M.EmulatedSpi, chip, clock: 14, in: 12, out: 13, port: 1, select: 5, hz: 8000000 },
+      interrupt: { io: M.EmulatedDigital, chip, pin: 33 },
+      macAddress: S.EthernetAddress.parse(mac),
+      delay: (ms) => chip.advance(ms),
+      onInterrupt() { iface.poll(now, this, sockets); },
+    });
+    return { chip, iface, sockets, driver };
+  };
+  const a = station(chipA, "02-00-00-00-00-0a", "192.168.69.1");
+  const b = station(chipB, "02-00-00-00-00-0b", "192.168.69.2");
+  const run = (ms, done, app) => {
+    const end = (now + ms) | 0;
+    while (((now - end) | 0) < 0) {
+      if (app) app();
+      a.iface.poll(now, a.driver, a.sockets);
+      b.iface.poll(now, b.driver, b.sockets);
+      for (let i = 0; i < 10 && chipA.dispatchInterrupts() + chipB.dispatchInterrupts() > 0; i++);
+      if (app) app();
+      if (done()) return true;
+      now = (now + 1) | 0;
+    }
+    return done();
+  };
+  const out = {};
+  const icmp = new S.IcmpSocket(4, 1024, 4, 1024);
+  icmp.bindIdent(0x1234);
+  a.sockets.add(icmp);
+  const data = new Uint8Array(56);
+  for (let i = 0; i < 56; i++) data[i] = i;
+  icmp.sendEchoRequest(S.IpAddress.parse("192.168.69.2"), 0x1234, 1, data, 0, 56);
+  const buf = new Uint8Array(1024);
+  out.ping = run(3000, () => icmp.recvQueue() > 0) && icmp.recvSlice(buf, 0, 1024) === 64 && buf[0] === 0 ? "ok" : "FAIL";
+  const N = 65536;
+  const sent = new Uint8Array(N), got = new Uint8Array(N);
+  for (let i = 0; i < N; i++) sent[i] = (i * 7 + (i >> 8)) & 255;
+  const server = new S.TcpSocket(8192, 8192), client = new S.TcpSocket(8192, 8192);
+  b.sockets.add(server);
+  a.sockets.add(client);
+  server.listen(6970);
+  client.connect(a.iface, S.IpEndpoint.parse("192.168.69.2:6970"));
+  let nSent = 0, nGot = 0;
+  const ok = run(60000, () => nGot === N, () => {
+    if (nSent < N && client.canSend) nSent += client.send(sent, nSent, N - nSent);
+    for (let n; (n = server.recv(got, nGot, N - nGot)) > 0;) nGot += n;
+  });
+  let same = ok;
+  for (let i = 0; same && i < N; i++) same = got[i] === sent[i];
+  out.tcp = same ? "ok" : "FAIL " + nGot;
+  out.interrupts = a.driver.stats.interrupts + b.driver.stats.interrupts;
+  out.frames = a.driver.stats.rxFrames + b.driver.stats.rxFrames;
+  return JSON.stringify(out);
+})()`;
+
 /** API misuse must throw the stack's own error class after the preload (not a TypeError). */
 const ERRORS = String.raw`(function () {
   "use strict";
@@ -196,7 +309,7 @@ if (skip) {
         const bare = ts.transpileModule(code, { compilerOptions: { removeComments: true, target: ts.ScriptTarget.ES2022, module: ts.ModuleKind.ES2022 } }).outputText;
         console.log(
           `# smoltcp-${set} (${from}): ${seen.exports} exports, ${seen.frozen} objects frozen; UDP ${udp.join(", ") || "-"}; TCP ${tcp.join(", ") || "-"}; ` +
-            `${code.length} octets, ${bare.length} without comments, gzip ${gz} / ${gzipSync(bare, { level: 9 }).length}`,
+            `${Buffer.byteLength(code)} octets, ${Buffer.byteLength(bare)} without comments, gzip ${gz} / ${gzipSync(bare, { level: 9 }).length}`,
         );
       } finally {
         await w.close();
@@ -211,6 +324,39 @@ if (skip) {
       const { reply } = await w.evaluate(`new TextEncoder().encode(${ERRORS}).buffer`);
       const lines = JSON.parse(reply.toString("utf8")) as string[];
       for (const l of lines) assert.match(l, /: ok$/, l);
+    } finally {
+      await w.close();
+    }
+  });
+
+  test("the ENC28J60 driver module survives preload with the stack (as the manifests preload both): two emulated chips back to back carry a ping and 64 KiB of TCP", async () => {
+    const core = await bundleCode("full");
+    const driver = await firmwareModule("enc28j60");
+    assert.match(driver, /from ["']smoltcp["']/, "the driver imports the core as \"smoltcp\"");
+    assert.not.match(driver, /^(let|var) /m, "a module-level let/var: a mutable binding after preload");
+    const w = new XsWorker("smoltcp-preload");
+    try {
+      await w.evaluate(PRELOAD_BEGIN);
+      await w.evaluate(await asScript(core.code, "__smoltcp"));
+      await w.evaluate(await asScriptOnSmoltcp(driver, "__enc28j60"));
+      await w.evaluate(`globalThis.__preloaded = { smoltcp: globalThis.__smoltcp, enc28j60: globalThis.__enc28j60 };`);
+      const seen = await json(w, preloadEnd("__preloaded").trim().replace(/;$/, ""));
+      const counts = seen.counts as Record<string, number>;
+      assert.is(counts.Map + counts.Set + counts.WeakMap + counts.WeakSet + counts.buffers, 0, "built-ins made at module top level: " + JSON.stringify(counts));
+      await w.evaluate(await emulatorScript());
+      const out = await json(w, DRIVER_APP);
+      const sizes: string[] = [];
+      const ts = (await import("typescript")).default;
+      for (const [name, code] of [["enc28j60", driver], ["main", await firmwareModule("main")]]) {
+        const bare = ts.transpileModule(code, { compilerOptions: { removeComments: true, target: ts.ScriptTarget.ES2022, module: ts.ModuleKind.ES2022 } }).outputText;
+        sizes.push(`${name}: ${Buffer.byteLength(code)} octets, ${Buffer.byteLength(bare)} without comments, gzip ${gzipSync(bare, { level: 9 }).length}`);
+      }
+      console.log(`# enc28j60 under preload: ${JSON.stringify(out)}; ${sizes.join("; ")}`);
+      assert.is(out.ping, "ok");
+      assert.is(out.tcp, "ok");
+      assert.ok((out.interrupts as number) > 0, "driven by the INT pin");
+      const check = await json(w, PRELOAD_CHECK.trim().replace(/;$/, ""));
+      assert.equal(check.written, [], "preloaded buffers written");
     } finally {
       await w.close();
     }

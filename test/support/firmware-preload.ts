@@ -34,7 +34,7 @@ export const PRELOAD_BEGIN = String.raw`
     originals: {},
     collections: new WeakSet(),
     buffers: [],
-    counts: { Map: 0, Set: 0, WeakMap: 0, WeakSet: 0, buffers: 0 },
+    counts: { Map: 0, Set: 0, WeakMap: 0, WeakSet: 0, buffers: 0, emptyBuffers: 0 },
   };
   const OriginalWeakSet = WeakSet;
   state.collections = new OriginalWeakSet();
@@ -75,7 +75,9 @@ export const PRELOAD_BEGIN = String.raw`
         super(...args);
         if (state.preloading) {
           state.buffers.push(this);
-          state.counts.buffers++;
+          // A zero-length buffer or view has nothing to write: harmless in flash, counted apart.
+          if (this.byteLength === 0) state.counts.emptyBuffers++;
+          else state.counts.buffers++;
         }
       }
     };

@@ -9,7 +9,12 @@
  * exchange, write what it sent back to the TAP, and wait again.
  *
  * stdin, one command a line: `measure on` (from now on every exchange starts with a full
- * collection and its slot count is recorded), `measure off`, `report` (prints `report <JSON>`).
+ * collection and its slot count is recorded), `measure off`, `report` (prints `report <JSON>`;
+ * it evaluates code in XS, which leaves a slot behind: never between `measure on` and `off`),
+ * `hold` (the firmware stops running, as if its CPU were busy elsewhere: frames from the TAP are
+ * kept here; prints `holding`), `held` (prints `held <frames> <IPv4 echo requests among them>`), `burst` (puts every kept frame
+ * on the chip's wire back to back, before the firmware runs again, so what does not fit in the
+ * receive ring is dropped by the chip, then runs as before; prints `burst <JSON>`).
  * Prints `ready ...` once the firmware has booted. Ends on SIGTERM or when stdin closes.
  */
 import * as readline from "node:readline";
@@ -35,6 +40,23 @@ let framesOut = 0;
 let txDropped = 0;
 /** Frames moved by each recorded exchange. */
 const moved: number[] = [];
+/** While holding: the frames read from the TAP, not yet given to the firmware. */
+let holding = false;
+const held: Buffer[] = [];
+
+/** Writes the frames the firmware sent to the TAP. */
+function toTap(now: number, out: Buffer[]): void {
+  for (const f of out) {
+    const off = tap.transmitBegin(now, f.length);
+    if (off < 0) {
+      txDropped++;
+      continue;
+    }
+    tap.txBytes.set(f, off);
+    tap.transmitCommit(f.length);
+    framesOut++;
+  }
+}
 
 async function turn(): Promise<void> {
   if (busy) {
@@ -49,20 +71,16 @@ async function turn(): Promise<void> {
       const now = clock();
       const frames: Buffer[] = [];
       for (let n; frames.length < 256 && (n = tap.receive(now)) > 0;) frames.push(Buffer.from(tap.rxBytes.subarray(0, n)));
+      if (holding) {
+        for (const f of frames) held.push(f);
+        delay = 50;
+        continue;
+      }
       const x = await fw.exchange(frames, clock());
       exchanges++;
       framesIn += frames.length;
       if (fw.recording) moved.push(frames.length + x.frames.length);
-      for (const f of x.frames) {
-        const off = tap.transmitBegin(now, f.length);
-        if (off < 0) {
-          txDropped++;
-          continue;
-        }
-        tap.txBytes.set(f, off);
-        tap.transmitCommit(f.length);
-        framesOut++;
-      }
+      toTap(now, x.frames);
       delay = x.delay;
       if (frames.length === 256) again = true;
     } while (again && !stopping);
@@ -102,6 +120,30 @@ rl.on("line", (line) => {
   } else if (cmd === "measure off") {
     fw.recording = false;
     console.log("measured");
+  } else if (cmd === "hold") {
+    holding = true;
+    console.log("holding");
+  } else if (cmd === "held") {
+    let echoes = 0;
+    for (const f of held) if (f.length > 34 && f[12] === 0x08 && f[13] === 0x00 && f[23] === 1 && f[14 + (f[14] & 15) * 4] === 8) echoes++;
+    console.log(`held ${held.length} ${echoes}`);
+  } else if (cmd === "burst") {
+    const frames = held.splice(0, held.length);
+    const sizes = frames.map((f) => f.length);
+    holding = false;
+    void fw
+      .exchange(frames, clock(), false, true)
+      .then((x) => {
+        exchanges++;
+        framesIn += frames.length;
+        toTap(clock(), x.frames);
+        console.log("burst " + JSON.stringify({ frames: frames.length, sizes, sent: x.frames.length }));
+        readiness.arm(0);
+      })
+      .catch((e) => {
+        console.error("bridge: " + (e instanceof Error ? e.stack : String(e)));
+        void stop(1);
+      });
   } else if (cmd === "report") {
     void fw.report().then((rep) => {
       const { log, holdings, ...rest } = rep;

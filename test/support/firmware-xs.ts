@@ -188,12 +188,15 @@ export interface FirmwareReport {
   framesOut: number;
   framesWaiting: number;
   replyOverflows: number;
+  /** Frames of burst exchanges the chip dropped (ring full). */
+  burstDropped: number;
   timerCalls: number;
   interruptCalls: number;
   turns: number;
   driver: Record<string, number | boolean> | null;
   chip: Record<string, number>;
-  services: { sunk: number; sourced: number } | null;
+  /** firmware/services.ts's counters (current and last connection of the sink and the source). */
+  services: { sunk: number; sinkSum: number; lastSunk: number; lastSinkSum: number; sinkConnections: number; sourced: number; lastSourced: number; sourceConnections: number } | null;
   iface: { rxFrames: number; rxProcessed: number } | null;
   holdings: { arrayBuffers: number; bufferOctets: number; arrays: number; arrayElements: number; objects: number } | null;
 }
@@ -255,12 +258,16 @@ export class XsFirmware {
     return fw;
   }
 
-  async exchange(frames: Uint8Array[], now: number, gc = this.recording): Promise<ExchangeResult> {
+  /**
+   * With `burst`, the frames go on the chip's wire back to back before the firmware runs (what
+   * the ring cannot hold is dropped by the chip); otherwise each waits for room in the ring.
+   */
+  async exchange(frames: Uint8Array[], now: number, gc = this.recording, burst = false): Promise<ExchangeResult> {
     let size = 8;
     for (const f of frames) size += 2 + f.length;
     const req = Buffer.alloc(size);
     req.writeInt32LE(now | 0, 0);
-    req.writeInt32LE(gc ? 1 : 0, 4);
+    req.writeInt32LE((gc ? 1 : 0) | (burst ? 2 : 0), 4);
     let off = 8;
     for (const f of frames) {
       req.writeUInt16LE(f.length, off);
