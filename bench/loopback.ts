@@ -8,7 +8,8 @@
  * 3. Allocation after init: on a connected rig warmed up with 16 MiB, a `PerformanceObserver`
  *    collects V8's 'gc' entries while `--gc-bytes` octets (default 1 GiB) move; young (scavenge,
  *    minor mark-sweep) and old (mark-compact, incremental marking) collections are counted apart,
- *    with `heapUsed` before and after.
+ *    with `heapUsed` before and after. Run with `--expose-gc` (as bench/run.mjs does), a full
+ *    collection first clears the throughput runs' rigs, so that only the stack is measured.
  * Prints one JSON object on stdout.
  */
 import { PerformanceObserver, constants, performance } from "node:perf_hooks";
@@ -34,6 +35,8 @@ interface Run {
   seconds: number;
   gbps: number;
   usPerSegment: number;
+  /** Process CPU time (user + system) per segment: steadier than the wall clock when other work shares the cores. */
+  cpuUsPerSegment: number;
   segments: number;
   frames: number;
   idleJumps: number;
@@ -41,15 +44,18 @@ interface Run {
 }
 
 function oneRun(n: number): Run {
+  const cpu0 = process.cpuUsage();
   const t0 = performance.now();
   const rig = new LoopbackBench();
   rig.connect();
   const frames0 = rig.framesSent();
   rig.transfer(n);
   const seconds = (performance.now() - t0) / 1000;
+  const cpu = process.cpuUsage(cpu0);
   const segments = Math.ceil(n / BENCH_MSS);
   return {
     seconds,
+    cpuUsPerSegment: (cpu.user + cpu.system) / segments,
     gbps: (n * 8) / seconds / 1e9,
     usPerSegment: (seconds * 1e6) / segments,
     segments,
@@ -71,7 +77,10 @@ async function gcRun(n: number) {
       entries.push(kind);
     }
   });
-  // Let the warm-up's own collections (if any) be reported before we start counting.
+  // The rigs of the throughput runs are garbage now: collect them (with --expose-gc) so that a
+  // collection they cause is not counted against the stack. Then let the warm-up's own
+  // collections (if any) be reported before we start counting.
+  (globalThis as { gc?: () => void }).gc?.();
   await new Promise((r) => setTimeout(r, 50));
   obs.observe({ entryTypes: ["gc"] });
   const heap0 = process.memoryUsage().heapUsed;

@@ -1,7 +1,7 @@
 // `npm run bench`: the benchmarks of issue 7, side by side with their references. Writes
 // bench/results.md (the tables) and bench/results.json.
 //
-//   node bench/run.mjs [--quick | --long] [--only loopback,tap,xs,footprint] [--runs N]
+//   node bench/run.mjs [--quick | --long] [--only loopback,tap,xs,footprint] [--runs N] [--out DIR] [--no-build]
 //   BENCH_MODE=quick|long  the same as --quick / --long
 //
 // Default: 3 runs of each figure (medians), 1 GiB loopback, 1 GB over the TAP, 10,000 segments
@@ -10,7 +10,8 @@
 //
 // Every comparison is a ratio measured in the same run (the kernel over veth) or the fixed
 // smoltcp reference of ../shared/research/perf-baseline.md, measured on this kind of machine.
-// Needs `npm run bench` to have compiled the project into build/ first (tsc -p tsconfig.host.json).
+// It compiles the project first (tsc -p tsconfig.host.json, into BENCH_BUILD_DIR or build/;
+// --no-build skips that and uses what is there).
 // The TAP part needs root (it creates throwaway network namespaces, no route or forwarding to
 // the real network, addresses 192.168.69.0/24 inside them only) and is skipped otherwise.
 
@@ -24,7 +25,9 @@ import { performance } from "node:perf_hooks";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const root = path.resolve(here, "..");
-const build = path.join(root, "build");
+// BENCH_BUILD_DIR: where `tsc -p tsconfig.host.json` compiled the project (default build/), so that
+// several people can benchmark their own trees' builds at once.
+const build = process.env.BENCH_BUILD_DIR ? path.resolve(process.env.BENCH_BUILD_DIR) : path.join(root, "build");
 
 // ---- Options -----------------------------------------------------------------------------------
 
@@ -71,13 +74,24 @@ function machine() {
     kernel: `${os.type()} ${os.release()} ${os.arch()}`,
     node: process.version,
     date: new Date().toISOString(),
+    source: sourceVersion(),
   };
+}
+
+/** The commit measured, "+ changes" when the tree differs from it (the figures are for the tree). */
+function sourceVersion() {
+  const head = spawnSync("git", ["rev-parse", "--short", "HEAD"], { cwd: root, encoding: "utf8" });
+  if (head.status !== 0) return "unknown";
+  // `git diff --quiet` (exit status 1: differences) reads only; `git status` may rewrite the index.
+  const diff = spawnSync("git", ["diff", "--quiet", "HEAD", "--", "src", "bench", "drivers", "examples"], { cwd: root });
+  return head.stdout.trim() + (diff.status === 1 ? " + changes" : "");
 }
 
 // ---- 1 and 3a. Loopback on Node (child process: bench/loopback.ts) ------------------------------
 
 function runNode(args) {
-  const r = spawnSync(process.execPath, [path.join(build, "bench", "loopback.js"), ...args], { encoding: "utf8", maxBuffer: 64 * MiB });
+  // --expose-gc: loopback.js collects the earlier runs' rigs before it starts counting collections.
+  const r = spawnSync(process.execPath, ["--expose-gc", path.join(build, "bench", "loopback.js"), ...args], { encoding: "utf8", maxBuffer: 64 * MiB });
   if (r.status !== 0) throw new Error("loopback bench failed: " + r.stderr);
   return JSON.parse(r.stdout.trim().split("\n").pop());
 }
@@ -92,6 +106,7 @@ function loopbackNode() {
     runs: out.runs,
     gbps,
     usPerSegment: us,
+    cpuUsPerSegment: median(out.runs.map((r) => r.cpuUsPerSegment)),
     framesPerRun: out.runs[0].frames,
     dataSegmentsPerRun: out.runs[0].segments,
     ratioToSmoltcp: gbps / REF.smoltcpLoopbackGbps,
@@ -344,7 +359,7 @@ function report(r) {
   const m = r.machine;
   L.push(`# Benchmark results`);
   L.push(``);
-  L.push(`Measured ${m.date.slice(0, 10)} with \`${r.command}\` (${r.mode} mode, medians of ${r.runs} runs, ${f(r.seconds, 0)} s in all) on ${m.cpu}, ${m.cores} cores, ${m.memGiB} GiB, ${m.kernel}, Node ${m.node}. References: ${REF.source}.`);
+  L.push(`Measured ${m.date.slice(0, 10)} with \`${r.command}\` (${r.mode} mode, medians of ${r.runs} runs, ${f(r.seconds, 0)} s in all) of the tree at ${m.source ?? "unknown"} on ${m.cpu}, ${m.cores} cores, ${m.memGiB} GiB, ${m.kernel}, Node ${m.node}. References: ${REF.source}.`);
   L.push(``);
   const lb = r.loopback;
   if (lb) {
@@ -354,7 +369,7 @@ function report(r) {
     L.push(``);
     L.push(`| stack | Gbit/s | µs per segment | runs (Gbit/s) | frames per run | ratio |`);
     L.push(`| --- | --- | --- | --- | --- | --- |`);
-    L.push(`| smoltcp-ts on Node ${m.node} | **${f(lb.gbps)}** | ${f(lb.usPerSegment, 3)} | ${lb.runs.map((x) => f(x.gbps)).join(", ")} | ${lb.framesPerRun} (${lb.dataSegmentsPerRun} data) | ${f(lb.ratioToSmoltcp * 100, 1)} % of smoltcp |`);
+    L.push(`| smoltcp-ts on Node ${m.node} | **${f(lb.gbps)}** | ${f(lb.usPerSegment, 3)} (CPU ${f(lb.cpuUsPerSegment, 3)}) | ${lb.runs.map((x) => f(x.gbps)).join(", ")} | ${lb.framesPerRun} (${lb.dataSegmentsPerRun} data) | ${f(lb.ratioToSmoltcp * 100, 1)} % of smoltcp |`);
     L.push(`| smoltcp (Rust, reference) | ${REF.smoltcpLoopbackGbps} | ${f((MSS * 8) / (REF.smoltcpLoopbackGbps * 1e3), 3)} | perf-baseline.md | ~1 ACK per 22 segments | 1 |`);
     L.push(``);
   }
@@ -466,7 +481,15 @@ function profile() {
 
 async function main() {
   const t0 = performance.now();
-  if (!fs.existsSync(path.join(build, "bench", "loopback.js"))) throw new Error("build/bench/loopback.js is missing: run `npm run bench` (it compiles first)");
+  // Compile the tree as it is now into the build directory, so that every figure (the XS bundle
+  // included) measures the current source, never a stale build someone else left there.
+  if (!flag("--no-build")) {
+    log(`compiling into ${path.relative(root, build)}/`);
+    const tsc = spawnSync(process.execPath, [path.join(root, "node_modules", "typescript", "bin", "tsc"), "-p", "tsconfig.host.json", "--outDir", build], { cwd: root, encoding: "utf8" });
+    // Type errors (a file someone is editing) do not stop tsc from writing the JavaScript: say so and go on.
+    if (tsc.status !== 0) log("tsc -p tsconfig.host.json reported errors (the output was written all the same):\n" + (tsc.stdout + tsc.stderr).trim());
+  }
+  if (!fs.existsSync(path.join(build, "bench", "loopback.js"))) throw new Error(path.relative(root, build) + "/bench/loopback.js is missing");
   const r = { command: "npm run bench" + (mode === "default" ? "" : ` -- --${mode}`), mode, runs: P.runs, machine: machine(), references: REF };
   if (only.has("loopback")) {
     r.loopback = loopbackNode();
@@ -506,10 +529,13 @@ async function main() {
   if (only.has("tap")) r.tap = await tapAndVeth();
   r.seconds = (performance.now() - t0) / 1000;
   const md = report(r);
-  fs.writeFileSync(path.join(here, "results.json"), JSON.stringify(r, null, 2) + "\n");
-  fs.writeFileSync(path.join(here, "results.md"), md + "\n");
+  // --out DIR: write the results elsewhere (a partial or trial run must not replace bench/results.md).
+  const outDir = option("--out") ? path.resolve(option("--out")) : here;
+  fs.mkdirSync(outDir, { recursive: true });
+  fs.writeFileSync(path.join(outDir, "results.json"), JSON.stringify(r, null, 2) + "\n");
+  fs.writeFileSync(path.join(outDir, "results.md"), md + "\n");
   console.log(md);
-  log(`done in ${f(r.seconds, 0)} s; wrote bench/results.md and bench/results.json`);
+  log(`done in ${f(r.seconds, 0)} s; wrote ${path.relative(root, outDir) || "."}/results.md and results.json`);
 }
 
 main().catch((e) => {

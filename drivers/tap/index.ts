@@ -18,6 +18,10 @@
  *   on the link; by default it skips the frames the host itself sends on that interface, so that
  *   a stack on it only sees the frames that come in (`tcpdump` keeps them).
  *
+ * Given a `FrameMemory` (an `Arena` from `src/storage`, the one the sockets' rings come from),
+ * the receive and transmit buffers are reserved from it, so that a socket copies between a
+ * frame and its ring with one `copyWithin` instead of a byte loop (see `src/storage/copy.ts`).
+ *
  * Capabilities: Ethernet, MTU 1514 by default (the 14-octet Ethernet header counted, no FCS;
  * see `DeviceCapabilities.maxTransmissionUnit`), checksums computed and verified in software.
  *
@@ -33,7 +37,7 @@ import { createRequire } from "node:module";
 import * as path from "node:path";
 import { fileURLToPath } from "node:url";
 import { ChecksumCapabilities } from "../../src/wire/checksum.js";
-import { DeviceCapabilities, DeviceConfigError, DeviceUsageError, Medium, type Device } from "../../src/phy/device.js";
+import { DeviceCapabilities, DeviceConfigError, DeviceUsageError, Medium, type Device, type FrameMemory } from "../../src/phy/device.js";
 import type { Instant } from "../../src/time.js";
 
 /** The functions the shim exports (see tap.c). */
@@ -138,9 +142,12 @@ abstract class HostDevice implements Device {
   readonly capabilities: DeviceCapabilities;
   readonly rxBytes: Uint8Array;
   readonly rxView: DataView;
-  readonly rxOffset = 0;
+  /** Where received frames start in `rxBytes` (0 unless the buffers come from a `FrameMemory`). */
+  readonly rxOffset: number;
   readonly txBytes: Uint8Array;
   readonly txView: DataView;
+  /** Where the transmit frame starts in `txBytes`. */
+  private readonly txOffset: number;
   /** The interface's name. */
   readonly name: string;
   /** The file descriptor (a TAP or an AF_PACKET socket); -1 once closed. */
@@ -166,23 +173,32 @@ abstract class HostDevice implements Device {
   /** Length of the current transmit reservation, 0: none. */
   private reserved = 0;
 
-  protected constructor(name: string, mtu: number, open: (s: TapShim) => number) {
+  protected constructor(name: string, mtu: number, memory: FrameMemory | null, open: (s: TapShim) => number) {
     const s = shim();
     if (!Number.isInteger(mtu) || mtu < 15 || mtu > RX_BUFFER - 1) throw new DeviceConfigError("mtu must be an integer from 15 to " + (RX_BUFFER - 1) + ": " + mtu);
     this.shim = s;
     this.name = name;
     this.mtu = mtu;
     this.capabilities = new DeviceCapabilities(Medium.Ethernet, mtu, 0, new ChecksumCapabilities());
-    const rx = new ArrayBuffer(RX_BUFFER);
-    this.rxBytes = new Uint8Array(rx);
-    this.rxView = new DataView(rx);
-    const tx = new ArrayBuffer(mtu);
-    this.txBytes = new Uint8Array(tx);
-    this.txView = new DataView(tx);
+    if (memory !== null) {
+      this.rxOffset = memory.reserve(RX_BUFFER);
+      this.txOffset = memory.reserve(mtu);
+      this.rxBytes = this.txBytes = memory.bytes;
+      this.rxView = this.txView = memory.dv;
+    } else {
+      const rx = new ArrayBuffer(RX_BUFFER);
+      this.rxOffset = 0;
+      this.rxBytes = new Uint8Array(rx);
+      this.rxView = new DataView(rx);
+      const tx = new ArrayBuffer(mtu);
+      this.txOffset = 0;
+      this.txBytes = new Uint8Array(tx);
+      this.txView = new DataView(tx);
+    }
     this.fd = open(s);
   }
 
-  /** Reads one frame into `rxBytes` at 0: its length, 0 if none, or a negative errno. */
+  /** Reads one frame into `rxBytes` at `rxOffset`: its length, 0 if none, or a negative errno. */
   protected abstract readFrame(): number;
 
   receive(_now: Instant): number {
@@ -212,13 +228,13 @@ abstract class HostDevice implements Device {
     if (!(len >= 1 && len <= this.mtu)) throw new DeviceUsageError("transmitBegin: frame length " + len + " outside 1.." + this.mtu);
     if (this.fd < 0) return -1;
     this.reserved = len;
-    return 0;
+    return this.txOffset;
   }
 
   transmitCommit(len: number): void {
     if (!(len >= 1 && len <= this.reserved)) throw new DeviceUsageError("transmitCommit: " + len + " octets, reserved " + this.reserved);
     this.reserved = 0;
-    const n = this.shim.write(this.fd, this.txBytes, 0, len);
+    const n = this.shim.write(this.fd, this.txBytes, this.txOffset, len);
     if (n > 0) this.txFrames++;
     else if (n === 0) this.txBusy++;
     else {
@@ -240,13 +256,14 @@ export class TapInterface extends HostDevice {
    * Opens the TAP interface `name` (created if it does not exist, which needs CAP_NET_ADMIN; a
    * persistent one made with `ip tuntap add name tap0 mode tap user $USER` does not).
    * `mtu` counts the Ethernet header: 1514 suits a TAP with the kernel's default MTU of 1500.
+   * With `memory`, the frame buffers (64 KiB + `mtu` octets) are reserved from it.
    */
-  constructor(name: string, mtu = 1514) {
-    super(name, mtu, (s) => s.openTap(name));
+  constructor(name: string, mtu = 1514, memory: FrameMemory | null = null) {
+    super(name, mtu, memory, (s) => s.openTap(name));
   }
 
   protected readFrame(): number {
-    return this.shim.read(this.fd, this.rxBytes, 0, RX_BUFFER);
+    return this.shim.read(this.fd, this.rxBytes, this.rxOffset, RX_BUFFER);
   }
 }
 
@@ -258,6 +275,8 @@ export interface RawSocketOptions {
   outgoing?: boolean;
   /** The MTU, Ethernet header counted; default: the interface's IP MTU + 14. */
   mtu?: number;
+  /** Where the frame buffers (64 KiB + the MTU) come from; default: buffers of the device's own. */
+  memory?: FrameMemory;
 }
 
 /** An AF_PACKET raw socket bound to a network interface: smoltcp's `RawSocket`. */
@@ -267,12 +286,12 @@ export class RawSocketDevice extends HostDevice {
   /** Opens an AF_PACKET socket on the existing interface `name` (needs CAP_NET_RAW). */
   constructor(name: string, options: RawSocketOptions = {}) {
     const mtu = options.mtu ?? shim().interfaceMtu(name) + 14;
-    super(name, mtu, (s) => s.openRaw(name, options.promiscuous ?? false));
+    super(name, mtu, options.memory ?? null, (s) => s.openRaw(name, options.promiscuous ?? false));
     this.skipOutgoing = !(options.outgoing ?? false);
   }
 
   protected readFrame(): number {
-    return this.shim.readPacket(this.fd, this.rxBytes, 0, RX_BUFFER, this.skipOutgoing);
+    return this.shim.readPacket(this.fd, this.rxBytes, this.rxOffset, RX_BUFFER, this.skipOutgoing);
   }
 }
 

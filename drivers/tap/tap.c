@@ -65,6 +65,13 @@ static napi_value throw_errno(napi_env env, const char *what, const char *name, 
   return NULL;
 }
 
+/* The set-up call on `fd` failed: closes it and throws, naming errno as the call left it. */
+static napi_value close_and_throw(napi_env env, int fd, const char *what, const char *name) {
+  int err = errno;
+  close(fd);
+  return throw_errno(env, what, name, err);
+}
+
 static napi_value int_value(napi_env env, int32_t n) {
   napi_value v;
   if (napi_create_int32(env, n, &v) != napi_ok) return NULL;
@@ -116,11 +123,7 @@ static napi_value open_tap(napi_env env, napi_callback_info info) {
   memset(&ifr, 0, sizeof ifr);
   ifr.ifr_flags = IFF_TAP | IFF_NO_PI;
   memcpy(ifr.ifr_name, name, strlen(name));
-  if (ioctl(fd, TUNSETIFF, &ifr) < 0) {
-    int err = errno;
-    close(fd);
-    return throw_errno(env, "TUNSETIFF (IFF_TAP | IFF_NO_PI)", name, err);
-  }
+  if (ioctl(fd, TUNSETIFF, &ifr) < 0) return close_and_throw(env, fd, "TUNSETIFF (IFF_TAP | IFF_NO_PI)", name);
   return int_value(env, fd);
 }
 
@@ -141,21 +144,13 @@ static napi_value open_raw(napi_env env, napi_callback_info info) {
   sll.sll_family = AF_PACKET;
   sll.sll_protocol = htons(ETH_P_ALL);
   sll.sll_ifindex = (int)index;
-  if (bind(fd, (struct sockaddr *)&sll, sizeof sll) < 0) {
-    int err = errno;
-    close(fd);
-    return throw_errno(env, "bind AF_PACKET socket to", name, err);
-  }
+  if (bind(fd, (struct sockaddr *)&sll, sizeof sll) < 0) return close_and_throw(env, fd, "bind AF_PACKET socket to", name);
   if (promiscuous) {
     struct packet_mreq mr;
     memset(&mr, 0, sizeof mr);
     mr.mr_ifindex = (int)index;
     mr.mr_type = PACKET_MR_PROMISC;
-    if (setsockopt(fd, SOL_PACKET, PACKET_ADD_MEMBERSHIP, &mr, sizeof mr) < 0) {
-      int err = errno;
-      close(fd);
-      return throw_errno(env, "PACKET_MR_PROMISC on", name, err);
-    }
+    if (setsockopt(fd, SOL_PACKET, PACKET_ADD_MEMBERSHIP, &mr, sizeof mr) < 0) return close_and_throw(env, fd, "PACKET_MR_PROMISC on", name);
   }
   return int_value(env, fd);
 }
@@ -171,10 +166,8 @@ static napi_value interface_mtu(napi_env env, napi_callback_info info) {
   struct ifreq ifr;
   memset(&ifr, 0, sizeof ifr);
   memcpy(ifr.ifr_name, name, strlen(name));
-  int r = ioctl(s, SIOCGIFMTU, &ifr);
-  int err = errno;
+  if (ioctl(s, SIOCGIFMTU, &ifr) < 0) return close_and_throw(env, s, "SIOCGIFMTU", name);
   close(s);
-  if (r < 0) return throw_errno(env, "SIOCGIFMTU", name, err);
   return int_value(env, ifr.ifr_mtu);
 }
 

@@ -34,6 +34,13 @@ export function copyBytes(dst: Uint8Array, dstOff: number, src: Uint8Array, srcO
     if (len === 0 && dstOff >= 0 && srcOff >= 0 && dstOff <= dst.length && srcOff <= src.length) return;
     throw new BoundsError("copyBytes: " + len + " octets from " + srcOff + " of " + src.length + " to " + dstOff + " of " + dst.length);
   }
+  // One array (an arena's `bytes`, which its rings and frames share): nothing else to work out.
+  // Reading `buffer` and `byteOffset` costs as much as the copy itself on V8 (65 against 140 ns
+  // per 1482 octets).
+  if (dst === src) {
+    dst.copyWithin(dstOff, srcOff, srcOff + len);
+    return;
+  }
   let srcAbs = 0;
   let dstAbs = 0;
   const sameBuffer = dst.buffer === src.buffer;

@@ -57,6 +57,22 @@ test("same buffer, source inside the destination view: every overlap", () => {
   }
 });
 
+test("one array as source and destination (an arena's bytes): every overlap, like memmove", () => {
+  for (let srcOff = 0; srcOff < 20; srcOff++) {
+    for (let dstOff = 0; dstOff < 20; dstOff++) {
+      const len = Math.min(32 - srcOff, 32 - dstOff, 11);
+      const buf = counting(32);
+      const before = Array.from(buf);
+      copyBytes(buf, dstOff, buf, srcOff, len);
+      assert.equal(Array.from(buf), memmove(before, dstOff, srcOff, len), "src " + srcOff + " dst " + dstOff);
+    }
+  }
+  assert.throws(() => copyBytes(counting(8), 4, counting(8), 0, 5), (e: unknown) => e instanceof BoundsError);
+  const one = counting(8);
+  assert.throws(() => copyBytes(one, 4, one, 0, 5), (e: unknown) => e instanceof BoundsError);
+  assert.equal(Array.from(one), Array.from(counting(8)), "nothing copied");
+});
+
 test("same buffer, source outside the destination view: the byte loop picks its direction", () => {
   // dst = octets 4..12, src = octets 0..8: the destination starts inside the source, so a
   // forward loop would copy octets it has already overwritten.

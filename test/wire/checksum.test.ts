@@ -85,6 +85,15 @@ test("agrees with a reference sum over lengths and chunk boundaries", () => {
   assert.is(sum(new Uint8Array(100000)), 0, "all zeros");
 });
 
+test("every length 0..80 from every offset 0..3: the 32-octet rounds and each tail", () => {
+  const data = noise(84, 7);
+  for (let off = 0; off < 4; off++) {
+    for (let len = 0; len <= 80; len++) {
+      assert.is(sum(data, off, len), reference(data.slice(off, off + len)), "offset " + off + ", length " + len);
+    }
+  }
+});
+
 test("fold, combine and finish", () => {
   assert.is(checksumFold(0), 0);
   assert.is(checksumFold(0xffff), 0xffff);
