@@ -74,8 +74,9 @@
  * the path is known to answer again. (5.7)'s 3-second reset after a lost SYN is
  * `onSynTimeout()`.
  *
- * Not here: RTT measurement from TCP timestamps (RFC 7323 §4, which would give a sample per
- * ACK, even for retransmitted data); clearing SRTT after many back-offs (§5.7 MAY).
+ * RTT measurement from TCP timestamps (RFC 7323 §4.1, a sample per ACK of new data, even for
+ * retransmitted data) is the socket's (`timestamps.ts`): it feeds `sample` directly and does not
+ * use `onSend` / `onAck`. Not here: clearing SRTT after many back-offs (§5.7 MAY).
  */
 import { type Duration, type Instant, durationClamp, durationDouble } from "../../time.js";
 

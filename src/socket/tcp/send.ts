@@ -21,9 +21,11 @@
  * an ACK up to there is still for something we sent.
  *
  * ## What it decides
- * - **Segment size** (§3.7.1): min(the peer's MSS, the link's, the path's). The peer's MSS
- *   option is raised to `TCP_MIN_PEER_MSS`; without one it is 536 / 1220 (MUST-15). An ICMP
- *   "packet too big" (RFC 1191 / RFC 8201) lowers the path MSS (`lowerPathMss`).
+ * - **Segment size** (§3.7.1): min(the peer's MSS, the link's, the path's), less the options
+ *   every segment carries (`optionsLen`: 12 octets once timestamps are negotiated, as Linux
+ *   does; RFC 9293 §3.7.1: the MSS counts no TCP option). The peer's MSS option is raised to
+ *   `TCP_MIN_PEER_MSS`; without one it is 536 / 1220 (MUST-15). An ICMP "packet too big" (RFC
+ *   1191 / RFC 8201) lowers the path MSS (`lowerPathMss`).
  * - **The next segment** (`segmentAt`): the data at a given sequence number, limited by the
  *   window and the segment size, with the FIN when it follows the last queued octet ("the FIN
  *   follows the data"; like Linux it goes even into a closed window).
@@ -35,7 +37,8 @@
  *   time it.
  * - **An acceptable ACK** (`onAck`, §3.10.7.4 "fifth, check the ACK field" for SND.UNA =<
  *   SEG.ACK =< the highest SND.NXT): duplicate ACKs counted by RFC 5681 §3.2's definition, the
- *   acknowledged octets freed from the ring, the RTT sample (RFC 6298, Karn), the SND.WL1 /
+ *   acknowledged octets freed from the ring, the RTT sample (RFC 7323 RTTM from the timestamp
+ *   echo when timestamps are on, else RFC 6298 timing with Karn's rule), the SND.WL1 /
  *   SND.WL2 window-update rule. It reports what happened (`AckResult`); the socket moves the
  *   timers and the closing states.
  *
@@ -112,6 +115,10 @@ export class TcpSender {
   remoteMss = TCP_DEFAULT_MSS;
   /** The path MSS learned from ICMP "packet too big" (`0x7fffffff` while unknown). */
   pathMss = 0x7fffffff;
+  /** Octets of TCP options on every segment (12 with timestamps): a segment's data is that much smaller. */
+  optionsLen = 0;
+  /** Timestamps are on: RTT samples come from the echo (RTTM), not from timing one segment. */
+  timestamps = false;
 
   // The segment the socket's `dispatch` prepared, applied by `dispatchCommit`.
   /** SEG.SEQ of the prepared segment. */
@@ -149,6 +156,8 @@ export class TcpSender {
     this.finQueued = false;
     this.remoteMss = TCP_DEFAULT_MSS;
     this.pathMss = 0x7fffffff;
+    this.optionsLen = 0;
+    this.timestamps = false;
   }
 
   /** Starts the send sequence space at ISS = `iss`: SND.UNA = SND.NXT = ISS, our SYN next. */
@@ -180,11 +189,12 @@ export class TcpSender {
     if (wnd > this.maxWnd) this.maxWnd = wnd;
   }
 
-  /** The segment size: min(peer MSS, `linkMss`, path MSS). */
+  /** The segment size: min(peer MSS, `linkMss`, path MSS) less the options of every segment. */
   effMss(linkMss: number): number {
     let m = this.remoteMss;
     if (linkMss < m) m = linkMss;
     if (this.pathMss < m) m = this.pathMss;
+    m -= this.optionsLen;
     return m > 1 ? m : 1;
   }
 
@@ -199,10 +209,11 @@ export class TcpSender {
   /**
    * The fifth check for SND.UNA =< SEG.ACK =< the highest SND.NXT, for the segment `tcp` with
    * `len` data octets: counts duplicate ACKs, frees acknowledged data, takes the RTT sample and
-   * applies the window-update rule. Returns what happened for the socket's timers and closing
-   * states.
+   * applies the window-update rule. `echoRtt` is the RTTM sample of the segment's timestamp echo
+   * (-1: none), used instead of the timed segment when `timestamps`. Returns what happened for
+   * the socket's timers and closing states.
    */
-  onAck(now: Instant, tcp: TcpRepr, len: number): AckResult {
+  onAck(now: Instant, tcp: TcpRepr, len: number, echoRtt = -1): AckResult {
     const seq = tcp.seqNumber;
     const ack = tcp.ackNumber;
     const wnd = tcp.windowLen << this.shift;
@@ -232,7 +243,10 @@ export class TcpSender {
       tx.dequeueAllocated(acked < queued ? acked : queued);
       result = acked > queued ? AckResult.FinAcked : AckResult.Advanced; // the FIN sits just past the queued data
       this.una = ack;
-      this.rtt.onAck(ack, now);
+      // RFC 7323 §4.1: "a TSecr value received in a segment is used to update the averaged RTT
+      // measurement only if the segment acknowledges some new data": retransmitted data too.
+      if (!this.timestamps) this.rtt.onAck(ack, now);
+      else if (echoRtt >= 0) this.rtt.sample(echoRtt);
       this.rtt.onNewAck(); // the back-off ends once the peer acknowledges new data (see RttEstimator.onNewAck)
     }
     // "If SND.UNA =< SEG.ACK =< SND.NXT, the send window should be updated. If (SND.WL1 <

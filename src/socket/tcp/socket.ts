@@ -15,7 +15,8 @@
  *   the window we advertise (receiver SWS), segment text in or out of order, the out-of-order
  *   FIN, and the delayed-ACK decision.
  * - `timer.ts` (the one connection timer, delayed ACK, user timeout), `rtt.ts` (RFC 6298),
- *   `seq.ts` (sequence arithmetic), `isn.ts` (RFC 6528), `ports.ts` (RFC 6056), `context.ts`.
+ *   `timestamps.ts` (RFC 7323 timestamps: TS.Recent, PAWS, RTTM), `seq.ts` (sequence
+ *   arithmetic), `isn.ts` (RFC 6528), `ports.ts` (RFC 6056), `context.ts`.
  * The lists below are the one place that says what the whole socket does and does not do; the
  * file that implements each point is named in brackets.
  *
@@ -56,13 +57,21 @@
  *   receive buffer (at most 14); offered in our SYN, answered only if the peer's SYN carried it;
  *   otherwise shift 0 both ways. The window field is rounded down, never exceeds 0xffff, and
  *   is never scaled in a SYN [recv.ts].
+ * - Timestamps (RFC 7323 §3–5, `timestamps`, on by default): offered in our SYN, answered only
+ *   if the peer's SYN carried them; once negotiated every segment carries them (our RST too) and
+ *   a non-RST segment without them is dropped (§3.2). TSval is a 1 ms clock plus a per-connection
+ *   keyed random offset (§5.4); TSecr echoes TS.Recent, updated by the §4.3 rule with
+ *   Last.ACK.sent; PAWS (§5.3) answers an older TSval with an ACK and drops the segment (never a
+ *   RST; TS.Recent idle for 24 days is invalid, §5.5); RTTM (§4.1) takes an RTT sample from every
+ *   ACK of new data, retransmitted data included. Segments carry 12 octets less data
+ *   [timestamps.ts, send.ts].
  * - Many segments in flight, limited by the peer's window only [send.ts].
  * - Out-of-order reassembly through the `Assembler` (`assemblerGaps` ranges): segments are
  *   written into the receive ring's free space at once and committed when the gap before them
  *   fills; a segment that would need one range more is dropped (and answered with a duplicate
  *   ACK); a FIN that arrives ahead of missing data is remembered and takes effect when the data
  *   before it is in [recv.ts].
- * - Retransmission on the RFC 6298 RTO (`RttEstimator`: Karn, back-off), go-back-N from
+ * - Retransmission on the RFC 6298 RTO (`RttEstimator`: Karn without timestamps, back-off), go-back-N from
  *   SND.UNA; the RTO is reset to 3 s after a lost SYN (§5.7). Fast retransmit of the first
  *   unacknowledged segment on the third duplicate ACK (RFC 5681 §3.2 definition) [send.ts
  *   counts, this file decides].
@@ -87,7 +96,8 @@
  *   does) instead of keeping it until the next valid RTT sample (RFC 6298 §5.5 with Karn).
  *   Without timestamps a retransmission's ACK never yields a sample, and under steady loss the
  *   RTO would otherwise sit at 60 s while the peer answers in milliseconds (the netsim 15 % case
- *   took 54 simulated minutes that way, 67 s with this rule) [send.ts].
+ *   took 54 simulated minutes that way, 67 s with this rule) [send.ts]. With timestamps every
+ *   such ACK gives a sample, which ends the back-off anyway.
  * - Data on a SYN (or on the SYN-ACK) is **ignored**: only the SYN is acknowledged, so the peer
  *   sends the data again once the connection is established (RFC 9293 allows queueing it; the
  *   retransmission is what every peer does anyway, and it keeps the handshake code small).
@@ -107,11 +117,11 @@
  *
  * ## NOT implemented
  * Congestion control (no slow start, no congestion window, no NewReno recovery: a sender that
- * gets a big window fills it at once; fine on a LAN, unfriendly on a shared bottleneck), SACK and
- * timestamps (RFC 2018, RFC 7323 §3–4: a peer's SACK-permitted and timestamp options are simply
- * not echoed, so the peer does not use them), the urgent pointer (ignored), the User Timeout
- * Option (RFC 5482 option 28), TCP Fast Open, ECN, MD5 / TCP-AO, RFC 6191 TIME-WAIT reuse,
- * F-RTO and RACK.
+ * gets a big window fills it at once; fine on a LAN, unfriendly on a shared bottleneck), SACK
+ * (RFC 2018: a peer's SACK-permitted option is not echoed, so the peer does not use it), RFC
+ * 7323 Appendix G (RTO gains scaled by the samples per window), the urgent pointer (ignored),
+ * the User Timeout Option (RFC 5482 option 28), TCP Fast Open, ECN, MD5 / TCP-AO, RFC 6191
+ * TIME-WAIT reuse, F-RTO and RACK.
  *
  * No allocation after construction: every state variable is a number or a preallocated
  * object, no closure or string is made on the packet path (messages only on API misuse).
@@ -142,6 +152,7 @@ import {
 } from "./send.js";
 import { segmentAcceptable, seqAdd, seqGe, seqGt, seqInWindow, seqLe, seqLt, seqSub } from "./seq.js";
 import { type DelayedAck, TIME_WAIT_DURATION, TcpTimer, TimerKind, UserTimeout } from "./timer.js";
+import { TCP_TIMESTAMPS_LEN, TcpTimestamps } from "./timestamps.js";
 
 // The constants of the send and receive sides, exported from here as they always were.
 export { TCP_DEFAULT_MSS, TCP_DEFAULT_MSS_V6, TCP_DUP_ACK_THRESHOLD, TCP_MAX_WINDOW_SHIFT, TCP_MIN_PATH_MSS_V4, TCP_MIN_PATH_MSS_V6, TCP_MIN_PEER_MSS };
@@ -210,6 +221,8 @@ export class TcpSocket implements Socket {
   readonly timer = new TcpTimer();
   /** Whether the peer's SYN carried Window Scale (our SYN-ACK then carries ours). */
   private peerScaled = false;
+  /** RFC 7323 timestamps: negotiation, our clock, TS.Recent, Last.ACK.sent, PAWS, RTTM (`timestamps.ts`). */
+  private readonly ts = new TcpTimestamps();
   /** The connection came from `listen` (a RST or a failed handshake in SYN-RECEIVED returns to LISTEN). */
   private passive = false;
   /** The address `listen` was given (unspecified: any), restored on a return to LISTEN. */
@@ -272,6 +285,11 @@ export class TcpSocket implements Socket {
   linkMss = TCP_DEFAULT_MSS;
   /** Nagle's algorithm (RFC 9293 §3.7.4): hold a small segment while data is unacknowledged. On by default. */
   nagle = true;
+  /**
+   * RFC 7323 timestamps: offered on our SYN, accepted on the peer's; read when a connection
+   * opens (`connect`, or a SYN arriving in LISTEN). On by default.
+   */
+  timestamps = true;
   /** SYN retransmissions before `connect` fails with `TimedOut`. */
   synRetries = TCP_SYN_RETRIES;
   /** RTO expiries in a row before the connection fails with `TimedOut`. */
@@ -304,6 +322,10 @@ export class TcpSocket implements Socket {
   rxOutOfOrder = 0;
   /** Segments dropped because the assembler had no free range. */
   rxAssemblerFull = 0;
+  /** Segments dropped by PAWS (RFC 7323 §5.3: a timestamp older than TS.Recent) and answered with an ACK. */
+  rxPawsRejected = 0;
+  /** Non-RST segments dropped because they lacked the negotiated Timestamps option (RFC 7323 §3.2). */
+  rxMissingTimestamp = 0;
 
   /**
    * A closed socket with a receive ring of `rxCapacity` octets, a transmit ring of `txCapacity`
@@ -490,8 +512,8 @@ export class TcpSocket implements Socket {
     }
     const now = ctx.tcpNow();
     this.linkMss = ctx.tcpLinkMss(remote.addr);
+    this.context = ctx; // before `connectWith`: the timestamp offset comes from it
     this.connectWith(now, l, remote, ctx.tcpInitialSeq(now, l, remote));
-    this.context = ctx;
   }
 
   /**
@@ -511,6 +533,9 @@ export class TcpSocket implements Socket {
     // RFC 7323 §2.2: we offer our shift in the SYN; it holds only if the peer answers with one.
     const rcv = this.rcv;
     rcv.shift = rcv.ourShift();
+    // RFC 7323 §3.2: timestamps too.
+    this.ts.offered = this.timestamps;
+    this.ts.offset = this.timestampOffset();
     this.st = TcpState.SynSent;
     this.timer.setForIdle(now, 0);
   }
@@ -670,8 +695,11 @@ export class TcpSocket implements Socket {
     const snd = this.snd;
     snd.open((ctx !== null ? ctx.tcpInitialSeq(now, this.local, this.remote) : g !== null ? g.generate(now, this.local, this.remote) : this.listenIsn) | 0);
     // Our window scale answers the peer's: "Window Scale option ... MUST only be sent in a
-    // <SYN,ACK> segment if the option was received in the initial <SYN>" (RFC 7323 §2.2).
-    this.acceptSyn(tcp, tcp.windowScale >= 0);
+    // <SYN,ACK> segment if the option was received in the initial <SYN>" (RFC 7323 §2.2);
+    // timestamps likewise (§3.2).
+    this.ts.offered = this.timestamps;
+    this.ts.offset = this.timestampOffset();
+    this.acceptSyn(now, tcp, tcp.windowScale >= 0);
     snd.wl2 = snd.iss;
     // "Set RCV.NXT to SEG.SEQ+1, IRS is set to SEG.SEQ ... ISS should be selected and a SYN
     // segment sent of the form <SEQ=ISS><ACK=RCV.NXT><CTL=SYN,ACK>." Data on the SYN is not
@@ -699,13 +727,13 @@ export class TcpSocket implements Socket {
     }
     // "Fourth, check the SYN bit"; "If neither of the SYN or RST bits is set, then drop."
     if (ctl !== TcpControl.Syn) return false;
-    this.acceptSyn(tcp, tcp.windowScale >= 0);
+    this.acceptSyn(now, tcp, tcp.windowScale >= 0);
     this.rcv.synAnswered();
     if (tcp.hasAck) {
       // "If SND.UNA > ISS (our SYN has been ACKed), change the connection state to ESTABLISHED,
       // form an ACK segment <SEQ=SND.NXT><ACK=RCV.NXT><CTL=ACK> and send it."
       snd.wl2 = ack;
-      this.established(now, ack);
+      this.established(now, tcp);
     } else {
       // "Otherwise, enter SYN-RECEIVED, form a SYN,ACK segment <SEQ=ISS><ACK=RCV.NXT>
       // <CTL=SYN,ACK> and send it" (simultaneous open): our SYN again, now with an ACK.
@@ -755,11 +783,28 @@ export class TcpSocket implements Socket {
         }
         if (tcp.ackNumber === seqAdd(snd.iss, 1) && seqGt(snd.nxt, snd.iss)) {
           snd.setWindow(tcp.windowLen, seq, tcp.ackNumber); // a SYN's window is not scaled
-          this.established(now, tcp.ackNumber);
+          this.established(now, tcp);
           return false;
         }
       }
       return this.challengeAck(now, tcp, reply);
+    }
+
+    // RFC 7323, once timestamps are negotiated. §3.2: "If a non-<RST> segment is received
+    // without a TSopt, a TCP SHOULD silently drop the segment." §5.3 R1 (PAWS): a segment whose
+    // TSval is older than TS.Recent is "not acceptable: Send an acknowledgment in reply as
+    // specified in Section 3.9 of RFC 793 and drop the segment." (A RST was handled above: it
+    // is never dropped for either reason.)
+    const ts = this.ts;
+    if (ts.on) {
+      if (!tcp.hasTimestamp) {
+        this.rxMissingTimestamp++;
+        return false;
+      }
+      if (ts.isOld(now, tcp)) {
+        this.rxPawsRejected++;
+        return this.replyAck(now, tcp, reply);
+      }
     }
 
     // "First, check sequence number": the four-case table, with RCV.WND the room the receive
@@ -773,7 +818,13 @@ export class TcpSocket implements Socket {
       // TIME-WAIT: "The only thing that can arrive in this state is a retransmission of the
       // remote FIN. Acknowledge it, and restart the 2 MSL timeout."
       if (this.st === TcpState.TimeWait && fin && seqAdd(seq, segLen) === rcv.nxt) this.toTimeWait(now);
-      return this.replyAck(tcp, reply);
+      // A retransmission of text we already have (our ACK of it was lost): RFC 7323 §4.3 (2)
+      // holds for it (SEG.SEQ <= Last.ACK.sent), so its TSval is echoed, and the peer's RTT
+      // sample measures this copy rather than the time since the first one (which would include
+      // its whole retransmission timeout). Only with an acceptable ACK field (RFC 5961 §5.2),
+      // as for any segment, so that a blind guess cannot plant a TSval.
+      if (ts.on && segLen > 0 && tcp.hasAck && seqLe(seqAdd(seq, segLen), rcv.nxt) && !seqGt(tcp.ackNumber, snd.max) && !seqLt(tcp.ackNumber, seqSub(snd.una, snd.maxWnd))) ts.update(now, tcp);
+      return this.replyAck(now, tcp, reply);
     }
 
     // "Fifth, check the ACK field: if the ACK bit is off, drop the segment and return."
@@ -785,8 +836,9 @@ export class TcpSocket implements Socket {
       // SEG.ACK. If the segment acknowledgment is not acceptable, form a reset segment
       // <SEQ=SEG.ACK><CTL=RST> and send it."
       if (ack !== seqAdd(snd.iss, 1) || !seqGt(snd.nxt, snd.iss)) return this.replyRst(tcp, reply);
+      ts.update(now, tcp); // RFC 7323 §4.3 (2), for a segment whose ACK is acceptable
       snd.setWindow(tcp.windowLen << snd.shift, seq, ack);
-      this.established(now, ack);
+      this.established(now, tcp);
     } else {
       // RFC 5961 §5.2: "The ACK value is considered acceptable only if it is in the range of
       // ((SND.UNA - MAX.SND.WND) =< SEG.ACK =< SND.NXT). All incoming segments whose ACK value
@@ -794,6 +846,7 @@ export class TcpSocket implements Socket {
       // "If the ACK acks something not yet sent (SEG.ACK > SND.NXT), then send an ACK, drop
       // the segment, and return." Both are challenge ACKs, rate-limited.
       if (seqGt(ack, snd.max) || seqLt(ack, seqSub(snd.una, snd.maxWnd))) return this.challengeAck(now, tcp, reply);
+      ts.update(now, tcp); // RFC 7323 §4.3 (2), for a segment whose ACK is acceptable
       // "If the ACK is a duplicate (SEG.ACK < SND.UNA), it can be ignored."
       if (!seqLt(ack, snd.una)) {
         this.processAck(now, tcp, len);
@@ -825,7 +878,7 @@ export class TcpSocket implements Socket {
   private processAck(now: Instant, tcp: TcpRepr, len: number): void {
     const snd = this.snd;
     const timer = this.timer;
-    const r = snd.onAck(now, tcp, len);
+    const r = snd.onAck(now, tcp, len, this.ts.rttSample(now, tcp));
     if (r === AckResult.ThirdDuplicate) {
       if (timer.kind === TimerKind.Retransmit) timer.setForFastRetransmit();
     } else if (r !== AckResult.None) {
@@ -898,11 +951,18 @@ export class TcpSocket implements Socket {
     }
   }
 
-  /** The handshake is complete at `now`: SND.UNA = `ack` (ISS + 1). */
-  private established(now: Instant, ack: number): void {
+  /** The handshake is complete at `now`: `tcp` acknowledged our SYN (SND.UNA = ISS + 1). */
+  private established(now: Instant, tcp: TcpRepr): void {
     const snd = this.snd;
+    const ack = tcp.ackNumber;
     snd.una = ack;
-    snd.rtt.onAck(ack, now);
+    // The first RTT sample: the timestamp echo (RFC 7323 §4.1, a resent SYN included), or the
+    // timed SYN (Karn: none if it was resent).
+    if (!snd.timestamps) snd.rtt.onAck(ack, now);
+    else {
+      const r = this.ts.rttSample(now, tcp);
+      if (r >= 0) snd.rtt.sample(r);
+    }
     if (this.synRetransmitted) snd.rtt.onSynTimeout();
     this.retries = 0;
     this.userTimeout.onAck(now, false);
@@ -939,8 +999,11 @@ export class TcpSocket implements Socket {
     }
   }
 
-  /** Takes the peer's SYN: IRS, RCV.NXT, its window, MSS and window shift. `scaled`: both sides use Window Scale. */
-  private acceptSyn(tcp: TcpRepr, scaled: boolean): void {
+  /**
+   * Takes the peer's SYN at `now`: IRS, RCV.NXT, its window, MSS and window shift, and whether
+   * timestamps are on. `scaled`: both sides use Window Scale.
+   */
+  private acceptSyn(now: Instant, tcp: TcpRepr, scaled: boolean): void {
     // RFC 7323 §2.2: "The window field in a segment where the SYN bit is set (i.e., a <SYN> or
     // <SYN,ACK>) MUST NOT be scaled." And "If a Window Scale option is received with a
     // shift.cnt value larger than 14, the TCP SHOULD log the error but MUST use 14 instead"
@@ -950,6 +1013,10 @@ export class TcpSocket implements Socket {
     this.snd.acceptSyn(tcp.seqNumber, tcp.windowLen, tcp.maxSegSize, v6, scaled ? (ws < TCP_MAX_WINDOW_SHIFT ? ws : TCP_MAX_WINDOW_SHIFT) : 0);
     this.rcv.acceptSyn(tcp.seqNumber, scaled);
     this.peerScaled = scaled;
+    const ts = this.ts;
+    ts.onSyn(now, tcp, this.rcv.nxt);
+    this.snd.timestamps = ts.on;
+    this.snd.optionsLen = ts.on ? TCP_TIMESTAMPS_LEN : 0;
   }
 
   /** RFC 5961 §7: sends the challenge ACK unless this second's budget is spent. */
@@ -965,7 +1032,7 @@ export class TcpSocket implements Socket {
     }
     this.challengeCount++;
     this.challengeAcks++;
-    return this.replyAck(tcp, reply);
+    return this.replyAck(now, tcp, reply);
   }
 
   /** Replies to `tcp` with a RST (RFC 9293 §3.10.7: SEQ = SEG.ACK, or SEQ 0 and ACK SEG.SEQ + SEG.LEN). */
@@ -974,14 +1041,19 @@ export class TcpSocket implements Socket {
     return true;
   }
 
-  /** Replies to `tcp` with `<SEQ=SND.NXT><ACK=RCV.NXT><CTL=ACK>` and our window. */
-  private replyAck(tcp: TcpRepr, reply: TcpRepr): boolean {
+  /** Replies to `tcp` with `<SEQ=SND.NXT><ACK=RCV.NXT><CTL=ACK>`, our window and, when on, our timestamps. */
+  private replyAck(now: Instant, tcp: TcpRepr, reply: TcpRepr): boolean {
     const rcv = this.rcv;
     reply.replyTo(tcp);
     reply.seqNumber = this.snd.nxt;
     reply.hasAck = true;
     reply.ackNumber = rcv.nxt;
     reply.windowLen = rcv.windowField(this.linkMss);
+    const ts = this.ts;
+    if (ts.on) {
+      ts.fill(now, reply);
+      ts.lastAckSent = rcv.nxt;
+    }
     return true;
   }
 
@@ -1019,6 +1091,9 @@ export class TcpSocket implements Socket {
       if (this.st === TcpState.SynSent) tcp.windowScale = rcv.shift;
       else if (this.peerScaled) tcp.windowScale = rcv.shift;
     }
+    // RFC 7323 §3.2: offered on our SYN; once negotiated, on every segment (our RST too).
+    const ts = this.ts;
+    if (ctl === TcpControl.Syn && this.st === TcpState.SynSent ? ts.offered : ts.on) ts.fill(now, tcp);
     ip.version = this.remote.addr.version;
     ip.srcAddr.copyFrom(this.local.addr);
     ip.dstAddr.copyFrom(this.remote.addr);
@@ -1046,6 +1121,7 @@ export class TcpSocket implements Socket {
     const ctl = snd.pendCtl;
     // Every segment but our first SYN carries the ACK: nothing is owed any more.
     this.rcv.onSent(this.pendWnd, this.pendAck, ctl === TcpControl.Syn);
+    if (this.pendAck) this.ts.lastAckSent = this.rcv.nxt; // RFC 7323 §4.3: Last.ACK.sent
     if (ctl === TcpControl.Syn && kind === SendKind.Retransmit) this.synRetransmitted = true;
     if (kind === SendKind.KeepAlive) {
       this.keepAliveUnanswered++;
@@ -1064,6 +1140,7 @@ export class TcpSocket implements Socket {
         this.retries++;
         rtt.backoff();
         rtt.onRetransmit();
+        this.ts.onRetransmit(now);
         timer.setForRetransmit(now, rtt.rto);
         break;
       case SendKind.Fast:
@@ -1385,10 +1462,23 @@ export class TcpSocket implements Socket {
     this.st = TcpState.Listen;
   }
 
+  /**
+   * The connection's TSval offset (RFC 7323 §5.4; see `timestamps.ts`): RFC 6528's keyed hash F
+   * of the reversed 4-tuple, from the interface (`tcpInitialSeq` at time 0 is F alone) or the
+   * socket's `isnGenerator`; 0 when neither is set (tests).
+   */
+  private timestampOffset(): number {
+    const ctx = this.context;
+    if (ctx !== null) return ctx.tcpInitialSeq(0, this.remote, this.local) | 0;
+    const g = this.isnGenerator;
+    return g !== null ? g.offset(this.remote, this.local) : 0;
+  }
+
   /** Forgets the connection's variables and buffers (not the endpoints, not the configuration). */
   private resetConnection(): void {
     this.snd.reset();
     this.rcv.reset();
+    this.ts.reset();
     this.timer.reset();
     this.userTimeout.reset();
     this.st = TcpState.Closed;

@@ -38,6 +38,8 @@ export function cloneRepr(t: TcpRepr): TcpRepr {
   c.sackPermitted = t.sackPermitted;
   c.sackCount = t.sackCount;
   c.hasTimestamp = t.hasTimestamp;
+  c.tsVal = t.tsVal;
+  c.tsEcr = t.tsEcr;
   c.payloadOffset = 0;
   c.payloadLen = t.payloadLen;
   return c;
