@@ -4,7 +4,9 @@
  * Ethernet frames (a 1482-octet TCP payload per segment), a server and a client socket with
  * 64 KiB rings each way, and an application that never touches the payload: the client commits
  * its transmit ring in place (`sendWindowLen` + `sendCommit`, whatever octets the ring holds) and
- * the server drains its receive ring in place (`recvWindowLen` + `recvCommit`).
+ * the server drains its receive ring in place (`recvWindowLen` + `recvCommit`). The loopback's
+ * slots and the four rings come from one `Arena`, as an application should build them: every
+ * copy between a frame and a ring is then one `copyWithin`.
  *
  * This module is **portable** (it imports `src/` only, no Node API): bench/run.mjs bundles it
  * for the XS engine too, where the same loop gives the compute meter per segment and the
@@ -17,6 +19,7 @@
  */
 import { Interface } from "../src/iface/interface.js";
 import { Loopback } from "../src/phy/loopback.js";
+import { Arena } from "../src/storage/arena.js";
 import { Xorshift32 } from "../src/phy/rand.js";
 import { SocketSet } from "../src/socket/set.js";
 import { TcpSocket, TcpState } from "../src/socket/tcp/socket.js";
@@ -64,11 +67,12 @@ export class LoopbackBench {
    * ACKs), `buffer` octets per ring, `mtu` counting the Ethernet header.
    */
   constructor(mtu = BENCH_MTU, buffer = BENCH_BUFFER, slots = 64) {
-    this.device = new Loopback(slots, mtu);
+    const arena = new Arena(slots * mtu + 4 * buffer);
+    this.device = new Loopback(slots, mtu, arena);
     this.iface = new Interface(EthernetAddress.parse("02-00-00-00-00-01"), undefined, new SeededRandom(0x5eed));
     this.iface.addIpv4Address(new Ipv4Cidr(ipv4Parse("127.0.0.1"), 8));
-    this.server = new TcpSocket(buffer, buffer);
-    this.client = new TcpSocket(buffer, buffer);
+    this.server = new TcpSocket(buffer, buffer, 4, arena);
+    this.client = new TcpSocket(buffer, buffer, 4, arena);
     this.sockets.add(this.server);
     this.sockets.add(this.client);
   }

@@ -4,14 +4,17 @@
  *
  * The stack is 02-00-00-00-00-01, 192.168.69.1/24 (options change it) and listens on port 1234
  * (it writes: the host is the *reader*) and 1235 (it reads: the host is the *writer*). The other
- * end is a Node `net` socket in the same process, that is the Linux kernel's TCP reached through
- * the TAP (so the TAP needs an address in 192.168.69.0/24 on the host side, 192.168.69.100 in
- * the README's set-up). `--size N` octets (default 100 MiB) go one way; the stack's sockets have
- * 64 KiB buffers and neither side copies the payload (the stack commits its ring in place).
+ * end is a Node `net` socket in a worker thread of the same process (smoltcp's benchmark uses a
+ * thread too), that is the Linux kernel's TCP reached through the TAP (so the TAP needs an
+ * address in 192.168.69.0/24 on the host side, 192.168.69.100 in the README's set-up). `--size N` octets (default 100 MiB) go one way; the stack's sockets have
+ * 64 KiB buffers from one `Arena` with the TAP's frame buffers (copies are `copyWithin`s), and
+ * neither side copies the payload (the stack commits its ring in place).
  * Prints `throughput: X Gbps` (and Mbps) over the time from the connect to the last octet.
  */
 import * as net from "node:net";
 import { performance } from "node:perf_hooks";
+import { Worker, isMainThread, parentPort, workerData } from "node:worker_threads";
+import { Arena } from "../src/storage/arena.js";
 import { SocketSet } from "../src/socket/set.js";
 import { TcpSocket, TcpState } from "../src/socket/tcp/socket.js";
 import type { Instant } from "../src/time.js";
@@ -28,9 +31,12 @@ ${COMMON_USAGE}`;
 
 const BUFFER = 65536;
 
+/** Rings and frame buffers in one arena: copies between them are `copyWithin`s. */
+const arena = new Arena(4 * BUFFER + 65536 + 1514);
+
 class Bench implements LoopApp {
-  readonly source = new TcpSocket(BUFFER, BUFFER);
-  readonly sink = new TcpSocket(BUFFER, BUFFER);
+  readonly source = new TcpSocket(BUFFER, BUFFER, 4, arena);
+  readonly sink = new TcpSocket(BUFFER, BUFFER, 4, arena);
   sent = 0;
   sunk = 0;
   private sourceClosed = false;
@@ -95,39 +101,23 @@ export async function benchmarkMain(argv: string[]): Promise<number> {
   const size = intOption(values, "size", 100 * 1024 * 1024, 1, 0x7fffffff);
   const peer = (values.peer as string | undefined) ?? "192.168.69.1";
   if (net.isIP(peer) === 0) throw new UsageError(`bad --peer ${JSON.stringify(peer)}`);
-  const host = openHost(positionals[0], values, { ...SERVER_HOST, ipv6: ["fdaa::1/64"] });
+  const host = openHost(positionals[0], values, { ...SERVER_HOST, ipv6: ["fdaa::1/64"] }, { memory: arena });
   const sockets = new SocketSet(4);
   const bench = new Bench(sockets, size);
   const loop = new HostLoop(host.iface, host.device, host.hosted, sockets, bench);
   loop.start();
 
+  // The kernel's side runs in a worker thread (smoltcp's benchmark uses a thread too), so that
+  // on a multi-core host it does not take turns with the stack's loop.
   const t0 = performance.now();
-  let octets = 0;
   const result = await new Promise<{ ok: boolean; error: string }>((resolve) => {
-    const conn = net.connect({ host: peer, port: mode === "reader" ? 1234 : 1235 });
-    conn.on("error", (e) => resolve({ ok: false, error: e.message }));
-    if (mode === "reader") {
-      conn.on("data", (d: Buffer) => {
-        octets += d.length;
-      });
-      conn.on("end", () => {
-        conn.end();
-        resolve({ ok: octets === size, error: octets === size ? "" : `received ${octets} of ${size} octets` });
-      });
-    } else {
-      const chunk = Buffer.alloc(BUFFER);
-      const write = () => {
-        while (octets < size) {
-          const n = Math.min(chunk.length, size - octets);
-          octets += n;
-          if (!conn.write(n === chunk.length ? chunk : chunk.subarray(0, n))) return;
-        }
-        conn.end();
-      };
-      conn.on("connect", write);
-      conn.on("drain", write);
-      conn.on("close", () => resolve({ ok: bench.sunk === size, error: bench.sunk === size ? "" : `the stack read ${bench.sunk} of ${size} octets` }));
-    }
+    const w = new Worker(new URL(import.meta.url), { workerData: { benchmarkClient: true, peer, mode, size } });
+    w.on("message", (m: { ok: boolean; error: string }) => {
+      // A writer's connection closes once the stack has read everything and closed its end.
+      if (mode === "writer" && m.ok && bench.sunk !== size) resolve({ ok: false, error: `the stack read ${bench.sunk} of ${size} octets` });
+      else resolve(m);
+    });
+    w.on("error", (e) => resolve({ ok: false, error: e.message }));
   });
   const seconds = (performance.now() - t0) / 1000;
   loop.stop();
@@ -139,4 +129,39 @@ export async function benchmarkMain(argv: string[]): Promise<number> {
   const bps = (size * 8) / seconds;
   console.log(`throughput: ${(bps / 1e9).toFixed(3)} Gbps (${(bps / 1e6).toFixed(1)} Mbps, ${size} octets in ${seconds.toFixed(2)} s, ${loop.wakeups} wake-ups, ${loop.polls} polls)`);
   return 0;
+}
+
+/** The kernel's side, in a worker thread: connects and reads (reader) or writes (writer) `size` octets. */
+function client(peer: string, mode: string, size: number): void {
+  let octets = 0;
+  const done = (ok: boolean, error: string) => parentPort?.postMessage({ ok, error, octets });
+  const conn = net.connect({ host: peer, port: mode === "reader" ? 1234 : 1235 });
+  conn.on("error", (e) => done(false, e.message));
+  if (mode === "reader") {
+    conn.on("data", (d: Buffer) => {
+      octets += d.length;
+    });
+    conn.on("end", () => {
+      conn.end();
+      done(octets === size, octets === size ? "" : `received ${octets} of ${size} octets`);
+    });
+  } else {
+    const chunk = Buffer.alloc(BUFFER);
+    const write = () => {
+      while (octets < size) {
+        const n = Math.min(chunk.length, size - octets);
+        octets += n;
+        if (!conn.write(n === chunk.length ? chunk : chunk.subarray(0, n))) return;
+      }
+      conn.end();
+    };
+    conn.on("connect", write);
+    conn.on("drain", write);
+    conn.on("close", () => done(true, ""));
+  }
+}
+
+if (!isMainThread && (workerData as { benchmarkClient?: boolean } | null)?.benchmarkClient) {
+  const d = workerData as { peer: string; mode: string; size: number };
+  client(d.peer, d.mode, d.size);
 }

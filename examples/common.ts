@@ -26,7 +26,7 @@ import { closeSync, openSync, writeSync } from "node:fs";
 import { parseArgs } from "node:util";
 import { Interface } from "../src/iface/interface.js";
 import { LogLevel, setLogger } from "../src/log.js";
-import type { Device } from "../src/phy/device.js";
+import type { Device, FrameMemory } from "../src/phy/device.js";
 import { FaultInjector } from "../src/phy/fault-injector.js";
 import { PcapMode, PcapWriter, type PcapSink } from "../src/phy/pcap-writer.js";
 import { TRACE_DIRECTION_NAMES, Tracer, type TraceDirection, type TraceWriter } from "../src/phy/tracer.js";
@@ -207,7 +207,7 @@ export function setupLogging(values: Record<string, unknown>): LogLevel {
  * the options, with `defaults` for what they leave out. Throws UsageError for a bad value,
  * and the device's own error (`TapUnavailableError`, an errno message) when it cannot open.
  */
-export function openHost(ifname: string | undefined, values: Record<string, unknown>, defaults: HostDefaults, rawOptions: { outgoing?: boolean } = {}): Host {
+export function openHost(ifname: string | undefined, values: Record<string, unknown>, defaults: HostDefaults, rawOptions: { outgoing?: boolean; memory?: FrameMemory } = {}): Host {
   if (!ifname) throw new UsageError("IFACE is missing");
   const logLevel = setupLogging(values);
   // Validate everything before opening anything.
@@ -227,7 +227,7 @@ export function openHost(ifname: string | undefined, values: Record<string, unkn
   const interval = intOption(values, "shaping-interval", 0, 0, 0x7fffffff);
   const seed = intOption(values, "seed", Math.floor(Math.random() * 0x7fffffff), 0, 0x7fffffff);
 
-  const hosted = values.raw ? new RawSocketDevice(ifname, { promiscuous: values.promiscuous === true, outgoing: rawOptions.outgoing }) : new TapInterface(ifname);
+  const hosted = values.raw ? new RawSocketDevice(ifname, { promiscuous: values.promiscuous === true, outgoing: rawOptions.outgoing, memory: rawOptions.memory }) : new TapInterface(ifname, 1514, rawOptions.memory ?? null);
   let device: Device = hosted;
   let pcapFd = -1;
   let pcap: PcapWriter | null = null;

@@ -44,6 +44,7 @@
 
 import { Assembler } from "../../storage/assembler.js";
 import { RingBuffer } from "../../storage/ring-buffer.js";
+import type { Arena } from "../../storage/arena.js";
 import type { Instant } from "../../time.js";
 import { seqAdd, seqGt, seqSub } from "./seq.js";
 import { DelayedAck } from "./timer.js";
@@ -97,8 +98,8 @@ export class TcpReceiver {
   readonly delayedAck: DelayedAck;
 
   /** A receive side with a ring of `rxCapacity` octets and an assembler of `assemblerGaps` ranges. */
-  constructor(rxCapacity: number, assemblerGaps: number) {
-    this.rx = new RingBuffer(rxCapacity);
+  constructor(rxCapacity: number, assemblerGaps: number, arena?: Arena) {
+    this.rx = new RingBuffer(rxCapacity, arena);
     this.assembler = new Assembler(assemblerGaps);
     this.delayedAck = new DelayedAck();
   }

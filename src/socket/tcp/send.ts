@@ -50,6 +50,7 @@
  */
 
 import { RingBuffer } from "../../storage/ring-buffer.js";
+import type { Arena } from "../../storage/arena.js";
 import type { Instant } from "../../time.js";
 import { TcpControl, type TcpRepr } from "../../wire/tcp.js";
 import { RttEstimator } from "./rtt.js";
@@ -134,8 +135,8 @@ export class TcpSender {
   readonly rtt: RttEstimator;
 
   /** A send side with a transmit ring of `txCapacity` octets. */
-  constructor(txCapacity: number) {
-    this.tx = new RingBuffer(txCapacity);
+  constructor(txCapacity: number, arena?: Arena) {
+    this.tx = new RingBuffer(txCapacity, arena);
     this.rtt = new RttEstimator();
   }
 

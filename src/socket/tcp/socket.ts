@@ -128,6 +128,7 @@
  */
 
 import type { RingBuffer } from "../../storage/ring-buffer.js";
+import type { Arena } from "../../storage/arena.js";
 import type { Assembler } from "../../storage/assembler.js";
 import { type Duration, type Instant, MAX_DURATION, instantDiff } from "../../time.js";
 import { IpAddress, IpEndpoint, IpProtocol, IpVersion } from "../../wire/ip.js";
@@ -329,11 +330,13 @@ export class TcpSocket implements Socket {
 
   /**
    * A closed socket with a receive ring of `rxCapacity` octets, a transmit ring of `txCapacity`
-   * octets and an assembler of `assemblerGaps` out-of-order ranges.
+   * octets and an assembler of `assemblerGaps` out-of-order ranges. With an `arena` (the one the
+   * device's frames come from), both rings are reserved from it, so that every copy between a
+   * frame and a ring is one `copyWithin`.
    */
-  constructor(rxCapacity: number, txCapacity: number, assemblerGaps = 4) {
-    const snd = new TcpSender(txCapacity);
-    const rcv = new TcpReceiver(rxCapacity, assemblerGaps);
+  constructor(rxCapacity: number, txCapacity: number, assemblerGaps = 4, arena?: Arena) {
+    const snd = new TcpSender(txCapacity, arena);
+    const rcv = new TcpReceiver(rxCapacity, assemblerGaps, arena);
     this.snd = snd;
     this.rcv = rcv;
     this.tx = snd.tx;
