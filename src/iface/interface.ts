@@ -416,6 +416,10 @@ export class Interface implements TcpContext, PortUsage {
     const r = this.arpRepr;
     const err = r.parse(this.arp.reset(bytes, dv, off, len));
     if (err !== WireError.Ok) return err === WireError.Unsupported ? RxDrop.Unsupported : RxDrop.Malformed;
+    // ARP has no checksum: a sender hardware address that is not the frame's Ethernet source is
+    // damaged or forged, and learning it would point the entry elsewhere for its whole lifetime
+    // (a live entry is never re-pointed). Dropped, as switches' ARP inspection does (src-mac).
+    if (!r.sourceHardwareAddr.equals(this.ethRepr.srcAddr)) return RxDrop.Refused;
     const sender = this.scratchAddr.setV4(r.sourceProtocolAddr);
     // RFC 826 "merge": a sender we already know is refreshed whatever the packet says (only when
     // it names the same hardware address: a live entry is never re-pointed, see `update`).

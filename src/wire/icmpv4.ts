@@ -66,6 +66,7 @@ import { WireError } from "./error.js";
 import { ChecksumCapabilities, checksumData, checksumRx, checksumTx } from "./checksum.js";
 import { Ipv4Packet, Ipv4Repr } from "./ipv4.js";
 import { IcmpHeaderView } from "./icmp.js";
+import { EMPTY_BYTES, EMPTY_DV } from "./view.js";
 
 // Field offsets.
 const TYPE = 0;
@@ -262,8 +263,7 @@ export class Icmpv4Repr {
   private readonly quotedPacket: Ipv4Packet;
 
   constructor() {
-    const none = new Uint8Array(0);
-    this.quotedPacket = new Ipv4Packet(none, new DataView(none.buffer));
+    this.quotedPacket = new Ipv4Packet(EMPTY_BYTES, EMPTY_DV);
   }
 
   /** Sets this repr to an echo request carrying `dataLen` octets. Returns `this`. */

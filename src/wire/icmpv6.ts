@@ -78,6 +78,7 @@ import { ChecksumCapabilities, checksumCombine, checksumData, checksumPseudoV6, 
 import type { Ipv6Address } from "./ip.js";
 import { IPV6_HEADER_LEN, IPV6_MIN_MTU, Ipv6Packet, Ipv6Repr } from "./ipv6.js";
 import { IcmpHeaderView } from "./icmp.js";
+import { EMPTY_BYTES, EMPTY_DV } from "./view.js";
 
 // Field offsets.
 const TYPE = 0;
@@ -298,8 +299,7 @@ export class Icmpv6Repr {
   private readonly inner: Ipv6Packet;
 
   constructor() {
-    const b = new Uint8Array(0);
-    this.inner = new Ipv6Packet(b, new DataView(b.buffer));
+    this.inner = new Ipv6Packet(EMPTY_BYTES, EMPTY_DV);
   }
 
   /** Prepares an Echo Request or Reply carrying `dataLen` octets. Returns `this`. */

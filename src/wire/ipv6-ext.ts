@@ -98,7 +98,7 @@
 import { WireError } from "./error.js";
 import { ipProtocolName } from "./ip.js";
 import { IPV6_HEADER_LEN, IPV6_NEXT_HEADER_FIELD, type Ipv6Packet } from "./ipv6.js";
-import { PacketView } from "./view.js";
+import { EMPTY_BYTES, EMPTY_DV, PacketView } from "./view.js";
 
 // Generic extension header field offsets.
 const NEXT_HEADER = 0;
@@ -257,8 +257,8 @@ export class Ipv6OptionCursor {
   error: WireError = WireError.Ok;
 
   constructor() {
-    this.bytes = new Uint8Array(0);
-    this.dv = new DataView(this.bytes.buffer);
+    this.bytes = EMPTY_BYTES;
+    this.dv = EMPTY_DV;
   }
 
   /** Points the cursor at an options area of `len` octets at `off`. */
@@ -548,8 +548,8 @@ export class Ipv6ExtWalker {
   problemPointer = 0;
 
   constructor(maxHeaders = IPV6_EXT_DEFAULT_MAX_HEADERS) {
-    this.bytes = new Uint8Array(0);
-    this.dv = new DataView(this.bytes.buffer);
+    this.bytes = EMPTY_BYTES;
+    this.dv = EMPTY_DV;
     this.maxHeaders = maxHeaders;
   }
 

@@ -136,6 +136,7 @@ import { WireError } from "./error.js";
 import { ChecksumCapabilities, checksumRx, checksumTx } from "./checksum.js";
 import { Ipv6Address } from "./ip.js";
 import { EthernetAddress } from "./ethernet.js";
+import { EMPTY_BYTES, EMPTY_DV } from "./view.js";
 import { ICMPV6_HEADER_LEN, Icmpv6Message, icmpv6FillChecksum, icmpv6MessageName, Icmpv6Packet } from "./icmpv6.js";
 
 // Field offsets from the start of the ICMPv6 message.
@@ -220,8 +221,8 @@ export class NdiscOptionCursor {
   error: WireError = WireError.Ok;
 
   constructor() {
-    this.bytes = new Uint8Array(0);
-    this.dv = new DataView(this.bytes.buffer);
+    this.bytes = EMPTY_BYTES;
+    this.dv = EMPTY_DV;
   }
 
   /** Points the cursor at `len` octets of options at `off`. */

@@ -34,3 +34,11 @@ export class PacketView {
     return this;
   }
 }
+
+/**
+ * An empty buffer and its `DataView`, for views that have no packet yet. Shared and kept alive
+ * by this module: a view built with its own empty buffer would release it at its first `reset`,
+ * and the packet path would free memory it did not allocate (XS counts that as a change too).
+ */
+export const EMPTY_BYTES = new Uint8Array(0);
+export const EMPTY_DV = new DataView(EMPTY_BYTES.buffer);

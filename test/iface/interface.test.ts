@@ -178,7 +178,7 @@ test("routing: off-link destinations go through the default gateway; no route is
   s.sendSlice(F.bytesOf("far"), 0, 3, IpEndpoint.of(IpAddress.v4(FAR_IP), 53));
   const out = exchange(r, 0);
   assert.is(out[0]["arp.dst.proto_ipv4"], "192.168.69.254", "the gateway is resolved, not the destination");
-  const sent = exchange(r, 10, toUs(EtherType.Arp, F.arp(ArpOperation.Reply, GW_MAC, GW_IP, OUR_MAC, OUR_IP)));
+  const sent = exchange(r, 10, toUs(EtherType.Arp, F.arp(ArpOperation.Reply, GW_MAC, GW_IP, OUR_MAC, OUR_IP), GW_MAC));
   expectFields(sent[0], { "eth.dst": "02:00:00:00:00:fe", "ip.dst": "10.0.0.9", "ip.src": "192.168.69.1" }, "via gateway");
 });
 

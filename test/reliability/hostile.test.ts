@@ -404,6 +404,24 @@ test("ARP replies nobody asked for do not plant entries: later traffic to that a
   assert.not.ok(out.some((d) => d.proto === IpProtocol.Udp), "nothing sent to the attacker");
 });
 
+test("ARP packets whose sender hardware address is not the frame's Ethernet source (damaged: ARP has no checksum) are refused; the peer's next request is learned", () => {
+  // Found by the soak (issue 8): one bit flipped in the sender hardware address of a client's
+  // ARP request made the server learn 42-00-00-00-00-02 for it; as a live entry is never
+  // re-pointed, every SYN-ACK went to that address for the entry's 60 s and eight connections
+  // timed out in SYN-SENT.
+  const rig = new HostileRig(4);
+  const damaged = EthernetAddress.parse("42-00-00-00-00-01");
+  const bcast = EthernetAddress.parse("ff-ff-ff-ff-ff-ff");
+  const refused = rig.iface.stats.rxRefused;
+  const replies = rig.poll(F.ethernet(bcast, PEER_MAC, EtherType.Arp, F.arp(ArpOperation.Request, damaged, PEER_IP, new EthernetAddress(), OUR_IP)));
+  assert.is(replies.length, 0, "not answered");
+  assert.is(rig.iface.stats.rxRefused, refused + 1, "counted as refused");
+  assert.not.ok(rig.iface.neighbors.has(IpAddress.v4(PEER_IP), rig.t), "nothing learned");
+  const out = rig.poll(F.ethernet(bcast, PEER_MAC, EtherType.Arp, F.arp(ArpOperation.Request, PEER_MAC, PEER_IP, new EthernetAddress(), OUR_IP))).map(decode);
+  assert.ok(out.some((d) => d.etherType === EtherType.Arp && d.arpOp === ArpOperation.Reply && d.macDst === PEER_MAC.toString()), "the intact request is answered");
+  assert.ok(rig.iface.neighbors.lookup(IpAddress.v4(PEER_IP), rig.t)?.equals(PEER_MAC), "and its sender learned");
+});
+
 test("ARP replies nobody asked for do not re-point an existing entry: traffic to the peer still goes to the peer's MAC", () => {
   // FINDING (reported): RFC 826's merge step updates an entry for a known sender from any ARP
   // packet, so an on-link attacker re-points the peer's entry with one unsolicited reply.

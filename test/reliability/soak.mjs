@@ -11,8 +11,10 @@
 //    length and content follow from the id, and the server checks every octet. A connection
 //    that has not finished after 30 simulated minutes is a stuck socket.
 // 3. Memory: the Node heap after a full collection, sampled every 30 s of real time; it must stay
-//    flat (the last sample within 4 MiB of the first after warm-up). (XS allocation is checked by
-//    test/alloc/reliability-*.alloc.ts in `npm test`; the soak does not run XS.)
+//    flat (the last sample within 4 MiB of the first after warm-up).
+// 4. XS: `--xs-frames N` fuzzed frames (1,000,000 by default) inside the XS engine, its live slot
+//    count read after a full collection every 20,000: it must not move (test/alloc/reliability-
+//    fuzz.alloc.ts checks the same per `npm test`, on 20,000 frames).
 //
 // Prints figures for README and exits 1 on any failure. Needs `--expose-gc`: re-runs itself
 // with it when missing.
@@ -38,6 +40,7 @@ function option(name, def) {
 }
 const MINUTES = option("minutes", 10);
 const FUZZ_FRAMES = option("fuzz-frames", 10000000);
+const XS_FRAMES = option("xs-frames", 1000000);
 
 const { TcpFuzzRig, fuzzTcp } = await imp("test/reliability/tcp-fuzz.js");
 const { Interface } = await imp("src/iface/interface.js");
@@ -302,5 +305,48 @@ console.log(
     `${fi.txCorrupted + fi.rxCorrupted} corrupted, ${server.stats.txFrames + client.stats.txFrames} frames sent; heap (MiB, after gc) ` +
     `${heapSamples.map((h) => h.toFixed(1)).join(" ")}; client sockets at the end: ${states}`,
 );
+// ---- 4. XS ---------------------------------------------------------------------------------------
+// The fuzzer's rig inside the XS engine (test/reliability/soak-xs.ts): `--xs-frames N` frames
+// (1,000,000 by default) with the application's turn, in chunks of 20,000; after each chunk a full
+// collection and the engine's live slot count, which must step exactly as an idle command does
+// (each evaluated command leaves one constant record behind): nothing allocated, nothing released.
+if (XS_FRAMES > 0) {
+  const { bundleTests, startWorker } = await import(pathToFileURL(path.join(root, "test", "support", "xs-runner.mjs")).href);
+  const t0 = Date.now();
+  const code = await bundleTests([], [path.join(build, "test", "reliability", "soak-xs.js")]);
+  let reported = null;
+  const worker = startWorker("smoltcp-ts-soak", (m) => {
+    reported = m;
+  });
+  try {
+    await worker.evaluate(`globalThis.__report = (obj) => { issueCommand(new TextEncoder().encode(JSON.stringify(obj)).buffer); };`);
+    await worker.evaluate(code);
+    await worker.evaluate(`__soakXs.start(0x50a1, 20000);`);
+    const slots = async (src) => (await worker.evaluate(`gc(); ${src}; gc();`)).meter.currentHeapCount;
+    let prev = await slots("");
+    const idle = (await slots("")) - prev;
+    prev += idle;
+    const CHUNK = 20000;
+    let bad = 0;
+    let done = 0;
+    const steps = [];
+    while (done < XS_FRAMES) {
+      const n = Math.min(CHUNK, XS_FRAMES - done);
+      const c = await slots(`__report({ bad: __soakXs.step(${n}), first: __soakXs.firstProblem })`);
+      bad += reported.bad;
+      if (reported.bad > 0 && failures.length === 0) fail(`XS fuzz: ${reported.first}`);
+      steps.push(c - prev - idle);
+      prev = c;
+      done += n;
+    }
+    const moved = steps.filter((d) => d !== 0);
+    if (moved.length > 0) fail(`XS: the live slot count moved after ${moved.length} of ${steps.length} chunks (${steps.join(" ")})`);
+    if (bad > 0) fail(`XS: ${bad} frames broke an invariant`);
+    console.log(`soak: XS ${done} fuzzed frames (after 20,000 warm-up), live slots after each ${CHUNK}: ${moved.length === 0 ? "unchanged" : steps.join(" ")}, ${((Date.now() - t0) / 1000).toFixed(0)} s`);
+  } finally {
+    await worker.close();
+  }
+}
+
 console.log(`soak: ${failures.length === 0 ? "ok" : failures.length + " failures"}`);
 process.exit(failures.length === 0 ? 0 : 1);
