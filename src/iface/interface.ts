@@ -981,13 +981,14 @@ export class Interface implements TcpContext, PortUsage {
       // this interface, never the fixed `listenIsn` that socket-level tests use.
       if (target.context === null && target.isnGenerator === null) target.context = this;
       if (target.process(now, ip, r, bytes, r.payloadOffset, r.payloadLen, reply)) this.sendTcpReply(now, device, ip, reply);
-      // An ACK that must not wait (RFC 5681 §4.2: an out-of-order segment is answered with an
-      // immediate duplicate ACK; RFC 9293 §3.8.6.3: every second full-sized segment is
-      // acknowledged at once) goes out now, not after the rest of this poll's frames: otherwise
-      // the duplicate ACKs of one batch would merge into one and fast retransmit never fire.
-      // Whatever data the socket may send now leaves with it. (`egressTcp` asks `dispatch`, which
-      // answers -1 exactly when `pollDelay` would not say 0: nothing is due.)
-      this.egressTcp(now, device, target);
+      // An urgent ACK (RFC 5681 §4.2: an out-of-order or duplicate segment is answered with an
+      // immediate duplicate ACK) goes out now, not after the rest of this poll's frames:
+      // otherwise the duplicate ACKs of one batch would merge into one and fast retransmit never
+      // fire. Whatever data the socket may send now leaves with it. Everything else, the ACK of
+      // every second full-sized segment (RFC 9293 §3.8.6.3) and the data an ACK lets out
+      // included, leaves in `egress` at the end of this poll, at the same instant: one ACK then
+      // covers the whole batch (as smoltcp's `poll`), which halves the frames of a bulk transfer.
+      if (target.ackUrgent) this.egressTcp(now, device, target);
       return RxDrop.None;
     }
     if (raw) return RxDrop.None;
@@ -1240,9 +1241,10 @@ export class Interface implements TcpContext, PortUsage {
     const meta = t.meta;
     const ip = this.txIp;
     const tcp = this.txTcp;
+    const mss = this.linkMss(device.capabilities.ipMtu(), t.remote.addr.version);
     for (let i = 0; i < MAX_TCP_SEGMENTS_PER_POLL; i++) {
       if (!meta.egressPermitted(now, meta.waiting && this.neighbors.has(meta.neighbor, now))) return sent;
-      t.linkMss = this.linkMss(device.capabilities.ipMtu(), t.remote.addr.version);
+      t.linkMss = mss;
       const n = t.dispatch(now, ip, tcp);
       if (n < 0) return sent;
       if (ip.hopLimit <= 0) ip.hopLimit = this.hopLimit;

@@ -293,6 +293,32 @@ test("listen backlog: each SYN goes to a free listener; with none free the SYN i
   invariant(r);
 });
 
+test("RFC 9293 §3.8.6.3 / RFC 5681 §4.2: in-order segments received in one poll get one ACK at its end; out-of-order ones a duplicate ACK each, at once", () => {
+  const r = rig();
+  const server = new TcpSocket(65535, 1024);
+  r.sockets.add(server);
+  server.listen(6969);
+  poll(r, 0, F.ethernet(OUR_MAC, PEER_MAC, EtherType.Arp, F.arp(ArpOperation.Request, PEER_MAC, PEER_IP, OUR_MAC, OUR_IP)));
+  const synAck = parseSeg(poll(r, 0, seg4({ sport: 50001, dport: 6969, ctl: TcpControl.Syn, seq: 100, mss: 1460 }))[0]).r;
+  const ack = (synAck.seqNumber + 1) | 0;
+  assert.is(poll(r, 1, seg4({ sport: 50001, dport: 6969, seq: 101, ack })).length, 0);
+  assert.is(server.state, TcpState.Established);
+  const data = (i: number) => seg4({ sport: 50001, dport: 6969, seq: 101 + 1460 * i, ack }, new Uint8Array(1460).fill(i));
+  // Six full-sized segments in one batch: SHLD-19 is met by one ACK for all of them, sent after
+  // the batch at the same instant (not one after every second segment).
+  let out = poll(r, 2, data(0), data(1), data(2), data(3), data(4), data(5)).map(parseSeg);
+  assert.is(out.length, 1, "one ACK for the batch");
+  assert.is(out[0].r.ackNumber, 101 + 1460 * 6);
+  // Segment 6 is lost: 7 and 8 arrive out of order, each answered at once with a duplicate ACK
+  // (a fast retransmit needs to count them), then 6 fills the gap and is acknowledged at once.
+  out = poll(r, 3, data(7), data(8)).map(parseSeg);
+  assert.equal(out.map((o) => o.r.ackNumber), [101 + 1460 * 6, 101 + 1460 * 6], "a duplicate ACK per out-of-order segment");
+  out = poll(r, 4, data(6)).map(parseSeg);
+  assert.equal(out.map((o) => o.r.ackNumber), [101 + 1460 * 9], "the gap filled: everything acknowledged");
+  assert.is(server.recvQueue, 1460 * 9);
+  invariant(r);
+});
+
 // ---- Active open through the interface's context ---------------------------------------------------
 
 test("connect(iface, remote): an ephemeral port from the IANA range, the source address chosen, ARP first, then the SYN", () => {

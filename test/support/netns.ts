@@ -202,6 +202,16 @@ export async function withNetns<T>(fn: (ns: Netns) => Promise<T>): Promise<T> {
  *   hello HOST PORT        connect, read until the server closes
  *   udp HOST PORT          send a datagram, print the answer (retries 10 times, 1 s apart)
  *
+ * Optional words after N (TCP modes; without them the socket keeps Linux's defaults):
+ *
+ *   quick       TCP_NODELAY, and TCP_QUICKACK set again after every recv (Linux leaves quick-ACK
+ *               mode by itself), so the kernel acknowledges each segment at once instead of
+ *               delaying its ACK by up to 40 ms: a peer configuration, not a change to TCP.
+ *   keepalive   sink: keep-alive probes every second after 2 s idle, and a reset after the
+ *               half-close ends the run like the server's FIN does. The server's 6971 socket
+ *               aborts (RST) when its FIN goes unacknowledged for 2 s; if that RST is lost too,
+ *               Linux would wait in FIN-WAIT-2 forever: its next probe draws a new RST.
+ *
  * Prints one line: `ok <octets> <seconds>` or `FAIL <why>`.
  */
 export const PEER_PY = String.raw`
@@ -221,13 +231,26 @@ if mode == 'udp':
         except socket.timeout:
             pass
     done('FAIL no answer')
+flags = sys.argv[5:]
+quick = 'quick' in flags
 s = socket.socket(fam, socket.SOCK_STREAM); s.settimeout(300)
+if quick:
+    s.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+if 'keepalive' in flags:
+    s.setsockopt(socket.SOL_SOCKET, socket.SO_KEEPALIVE, 1)
+    s.setsockopt(socket.IPPROTO_TCP, socket.TCP_KEEPIDLE, 2)
+    s.setsockopt(socket.IPPROTO_TCP, socket.TCP_KEEPINTVL, 1)
+    s.setsockopt(socket.IPPROTO_TCP, socket.TCP_KEEPCNT, 30)
+def recv(k):
+    d = s.recv(k)
+    if quick: s.setsockopt(socket.IPPROTO_TCP, 12, 1)  # TCP_QUICKACK
+    return d
 s.connect((host, port))
 pattern = bytes(i & 255 for i in range(256)) * 257
 if mode == 'source':
     got = 0
     while got < n:
-        d = s.recv(min(1 << 20, n - got))
+        d = recv(min(1 << 20, n - got))
         if not d: done('FAIL closed after %d octets' % got)
         ph = got & 255
         if d != (pattern[ph:] + pattern * (len(d) // len(pattern) + 1))[:len(d)]:
@@ -240,7 +263,11 @@ elif mode == 'sink':
     while sent < n:
         sent += s.send(buf[:min(len(buf), n - sent)])
     s.shutdown(socket.SHUT_WR)
-    while s.recv(65536): pass
+    try:
+        while recv(65536): pass
+    except ConnectionResetError:
+        if 'keepalive' not in flags: raise
+        done('ok %d %.2f reset' % (sent, time.time() - t0))
     done('ok %d %.2f' % (sent, time.time() - t0))
 elif mode == 'reverse':
     rnd = random.Random(6970); lines = []; total = 0
@@ -255,7 +282,7 @@ elif mode == 'reverse':
     th = threading.Thread(target=writer); th.start()
     got = bytearray()
     while len(got) < len(expect):
-        d = s.recv(65536)
+        d = recv(65536)
         if not d: break
         got += d
     th.join()

@@ -27,9 +27,10 @@
  * - **The FIN** ("eighth, check the FIN bit"): taken when RCV.NXT reaches it; a FIN that arrives
  *   ahead of missing data is remembered (`finValid`, `finSeq`) until the data before it is in.
  * - **When to acknowledge**: delayed ACKs (§3.8.6.3, SHLD-18; `DelayedAck`) with an ACK for at
- *   least every second full-sized segment (SHLD-19), and RFC 5681 §4.2's immediate ACK for
- *   out-of-order data and for data that fills a gap (Linux's quick ACK also answers duplicate
- *   data at once).
+ *   least every second full-sized segment (SHLD-19), sent when the poll that received it has
+ *   processed its batch of frames (one ACK for the batch, as smoltcp), and RFC 5681 §4.2's
+ *   immediate ACK for out-of-order data and for data that fills a gap (Linux's quick ACK also
+ *   answers duplicate data at once), sent before the next frame is processed (`ackUrgent`).
  * - **Our window scale** (RFC 7323 §2): the smallest shift that lets the 16-bit field cover the
  *   whole receive ring (at most 14); offered in our SYN, used only if the peer's SYN carried one.
  *   The window field is rounded down, never exceeds 0xffff, and is never scaled in a SYN.
@@ -73,6 +74,15 @@ export class TcpReceiver {
   shift = 0;
   /** An ACK is owed to the peer (RCV.NXT moved, or the peer must be told where we are). */
   ackPending = false;
+  /**
+   * The owed ACK must leave before the rest of the frames received in the same poll are
+   * processed: it answers out-of-order data, data that fills a gap, duplicate data (RFC 5681
+   * §4.2: each such segment gets its own duplicate ACK, or the sender's fast retransmit never
+   * counts three), a dropped segment, or the FIN. The ACK of every second full-sized segment
+   * (SHLD-19) is not urgent in this sense: it leaves at the end of the poll's batch, at the same
+   * instant, and acknowledges the whole batch (as smoltcp, whose `poll` sends after receiving).
+   */
+  ackUrgent = false;
   /** RCV.NXT + RCV.WND as last advertised: the right edge of the window the peer may fill (valid when `advValid`). */
   advRight = 0;
   /** Whether a window has been advertised since the connection began. */
@@ -112,6 +122,7 @@ export class TcpReceiver {
     this.nxt = 0;
     this.shift = 0;
     this.ackPending = false;
+    this.ackUrgent = false;
     this.advRight = 0;
     this.advValid = false;
     this.unacked = 0;
@@ -185,7 +196,10 @@ export class TcpReceiver {
     if (!this.advValid) return free >> this.shift;
     let cur = seqSub(this.advRight, this.nxt);
     if (cur < 0) cur = 0;
-    if (cur >= free) return free >> this.shift;
+    // An empty ring is advertised whole: that is never a silly window, and holding the edge
+    // back (here by less than the SWS threshold) leaves a sender whose MSS exceeds our buffer
+    // waiting for its persist timer (Linux: ~200 ms per window with 64-octet rings).
+    if (cur >= free || this.rx.window() === this.rx.capacity) return free >> this.shift;
     return (free - cur >= this.swsThreshold(linkMss) ? free : cur) >> this.shift;
   }
 
@@ -206,6 +220,7 @@ export class TcpReceiver {
   /** An ACK is owed and must not wait. */
   ackNow(now: Instant): void {
     this.ackPending = true;
+    this.ackUrgent = true;
     this.delayedAck.onSegment(now, true);
   }
 
@@ -216,6 +231,7 @@ export class TcpReceiver {
   onSent(wnd: number, ack: boolean, syn: boolean): void {
     if (ack) {
       this.ackPending = false;
+      this.ackUrgent = false;
       this.delayedAck.onAckSent();
       this.unacked = 0;
       this.advRight = seqAdd(this.nxt, syn ? wnd : wnd << this.shift);
@@ -304,10 +320,13 @@ export class TcpReceiver {
     // When to acknowledge. RFC 9293 §3.8.6.3: delay (SHLD-18), "in a stream of full-sized
     // segments, there SHOULD be an ACK for at least every second full-sized segment" (SHLD-19);
     // RFC 5681 §4.2: "an ACK SHOULD be generated immediately" for an out-of-order segment and
-    // for one that fills a gap. Linux's quick ACK also answers duplicate data at once.
+    // for one that fills a gap. Linux's quick ACK also answers duplicate data at once. Only
+    // those are `ackUrgent` (and every segment when delaying is off, `ackDelay` 0): the ACK of
+    // the second full-sized segment waits for the end of the poll's batch (see `ackUrgent`).
     this.ackPending = true;
-    const immediate = offset > 0 || skip > 0 || (hadGaps && inOrder > 0) || n === 0 || this.unacked >= 2 * this.mssSeen;
-    this.delayedAck.onSegment(now, immediate);
+    const urgent = offset > 0 || skip > 0 || (hadGaps && inOrder > 0) || n === 0 || this.delayedAck.ackDelay <= 0;
+    if (urgent) this.ackUrgent = true;
+    this.delayedAck.onSegment(now, urgent || this.unacked >= 2 * this.mssSeen);
     return result;
   }
 }

@@ -28,6 +28,8 @@
  *   `off`). Returns true when `reply` holds a segment the interface must send at once to the
  *   segment's sender, with the IP addresses swapped: a RST, a challenge ACK (RFC 5961), or the
  *   ACK that answers an unacceptable segment (RFC 9293 §3.10.7.4).
+ * - `ackUrgent`: after `process`, whether the owed ACK must go out before the rest of the poll's
+ *   received frames (a duplicate ACK); the interface then calls `dispatch` at once.
  * - `dispatch(now, ip, tcp)` → -1 (nothing to send) or the payload length, with `ip` and `tcp`
  *   filled; `dispatchPayload(dst, off)` copies the data out of the transmit ring;
  *   `dispatchCommit(now)` says the frame went to the device. `dispatch` changes nothing the
@@ -76,9 +78,11 @@
  *   unacknowledged segment on the third duplicate ACK (RFC 5681 §3.2 definition) [send.ts
  *   counts, this file decides].
  * - SYN retries (`synRetries`, 5: six SYNs), data retries (`maxRetransmits`, 15, as Linux's
- *   `tcp_retries2`), the RFC 5482 user timeout (`timeout`), keep-alive (`keepAlive` interval;
- *   a probe is SEQ = SND.UNA - 1 without data; `keepAliveProbes` (9) unanswered end the
- *   connection): all end it with `TimedOut`.
+ *   `tcp_retries2`), the RFC 5482 user timeout (`timeout`), keep-alive (`keepAlive` interval,
+ *   RFC 9293 §3.8.4; a probe is SEQ = SND.UNA - 1 without data; without a user timeout
+ *   `keepAliveProbes` (9) unanswered end the connection; with one, as Linux's TCP_USER_TIMEOUT,
+ *   the user timeout decides instead, counted from the first unanswered probe [timer.ts]): all
+ *   end it with `TimedOut`.
  * - Zero-window probing (§3.8.6.1, the "persist timer"): 1 octet at the RTO, backed off, never
  *   given up while the peer answers; the same timer is the sender-side SWS override.
  * - Silly-window-syndrome avoidance on both sides (§3.8.6.2.1 [send.ts] / §3.8.6.2.2
@@ -295,7 +299,7 @@ export class TcpSocket implements Socket {
   synRetries = TCP_SYN_RETRIES;
   /** RTO expiries in a row before the connection fails with `TimedOut`. */
   maxRetransmits = TCP_MAX_RETRANSMITS;
-  /** Unanswered keep-alives before the connection fails with `TimedOut`. */
+  /** Unanswered keep-alives before the connection fails with `TimedOut` (when `timeout` is 0; else the user timeout decides). */
   keepAliveProbes = TCP_KEEPALIVE_PROBES;
   /** Challenge ACKs per second (RFC 5961 §7). */
   challengeAckLimit = TCP_CHALLENGE_ACK_LIMIT;
@@ -388,7 +392,12 @@ export class TcpSocket implements Socket {
     this.keepAliveDirty = true;
   }
 
-  /** The user timeout in ms (0: none, the default): RFC 5482, data unacknowledged that long aborts with `TimedOut`. */
+  /**
+   * The user timeout in ms (0: none, the default): RFC 5482, data unacknowledged that long aborts
+   * with `TimedOut`; so does a keep-alive probe unanswered that long (nothing at all heard from
+   * the peer since the first unanswered probe), which then replaces the `keepAliveProbes` rule
+   * (Linux's TCP_USER_TIMEOUT; see timer.ts).
+   */
   get timeout(): Duration {
     return this.userTimeout.timeout;
   }
@@ -662,6 +671,16 @@ export class TcpSocket implements Socket {
   }
 
   /**
+   * Whether the socket owes an ACK that must leave before the rest of the frames received in
+   * the same poll (out-of-order or duplicate data, a gap filled, the FIN: `TcpReceiver.ackUrgent`).
+   * The interface asks after each `process` and then lets the socket send at once; otherwise the
+   * socket sends in the poll's egress.
+   */
+  get ackUrgent(): boolean {
+    return this.rcv.ackUrgent;
+  }
+
+  /**
    * Handles one segment (`len` data octets at `off` in `bytes`). Returns true when `reply` was
    * filled with a segment for the interface to send at once to the segment's source. Never throws.
    */
@@ -856,7 +875,9 @@ export class TcpSocket implements Socket {
         if (this.st === TcpState.Closed) return false; // LAST-ACK ended
       }
     }
-    // The peer is alive: the next keep-alive is an interval from now.
+    // The peer is alive: the next keep-alive is an interval from now, and the user timeout's
+    // clock no longer waits for an answer to a probe (only for data still outstanding).
+    if (this.keepAliveUnanswered !== 0) this.userTimeout.onAck(now, snd.max !== snd.una);
     this.keepAliveUnanswered = 0;
     this.timer.rewindKeepAlive(now, this.keepAliveFor());
 
@@ -1129,6 +1150,7 @@ export class TcpSocket implements Socket {
     if (kind === SendKind.KeepAlive) {
       this.keepAliveUnanswered++;
       this.timer.setForIdle(now, this.keepAliveFor());
+      this.userTimeout.onSend(now); // the first unanswered probe starts the user timeout (timer.ts)
       return;
     }
     const segLen = snd.pendLen + (ctl === TcpControl.Syn || ctl === TcpControl.Fin ? 1 : 0);
@@ -1295,7 +1317,14 @@ export class TcpSocket implements Socket {
     const timer = this.timer;
     if (this.keepAliveDirty) {
       this.keepAliveDirty = false;
-      if (timer.kind === TimerKind.Idle) this.idle(now);
+      if (timer.kind === TimerKind.Idle) {
+        this.idle(now);
+        // Keep-alive switched off with probes unanswered: nothing awaits an answer any more.
+        if (this.keepAliveFor() === 0 && this.keepAliveUnanswered !== 0) {
+          this.keepAliveUnanswered = 0;
+          this.userTimeout.onAck(now, this.snd.max !== this.snd.una);
+        }
+      }
     }
     const rtoDue = timer.kind === TimerKind.Retransmit && timer.shouldRetransmit(now) >= 0;
     const synState = s === TcpState.SynSent || s === TcpState.SynReceived;
@@ -1361,11 +1390,13 @@ export class TcpSocket implements Socket {
     if (rcv.ackPending && this.delayedAck.mayAck(now)) return true;
     if ((s === TcpState.Established || s === TcpState.FinWait1 || s === TcpState.FinWait2) && rcv.windowUpdateDue(this.pendWnd, linkMss)) return true;
 
-    // Keep-alive (RFC 1122 §4.2.3.6): "SEG.SEQ = SND.NXT-1" with no data.
+    // Keep-alive (RFC 1122 §4.2.3.6, RFC 9293 §3.8.4): "SEG.SEQ = SND.NXT-1" with no data.
+    // Unanswered probes end the connection after `keepAliveProbes` only without a user timeout;
+    // with one, the user timeout (checked above) decides, as with Linux's TCP_USER_TIMEOUT.
     if (timer.shouldKeepAlive(now)) {
       if (this.keepAliveFor() === 0) {
         timer.setForIdle(now, 0);
-      } else if (this.keepAliveUnanswered >= this.keepAliveProbes) {
+      } else if (this.keepAliveUnanswered >= this.keepAliveProbes && this.userTimeout.timeout === 0) {
         return this.timedOut(now);
       } else {
         this.pendKind = SendKind.KeepAlive;
@@ -1443,6 +1474,7 @@ export class TcpSocket implements Socket {
     this.delayedAck.reset();
     this.userTimeout.reset();
     this.rcv.ackPending = false;
+    this.rcv.ackUrgent = false;
   }
 
   /** The connection ends with `code`; `rst`: the peer is sent a RST. */

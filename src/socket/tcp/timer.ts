@@ -51,6 +51,18 @@
  * late, never early. Not supported: the User Timeout Option itself (TCP option 28), so the
  * timeout is local only.
  *
+ * The clock also runs while keep-alive probes (RFC 9293 §3.8.4, RFC 1122 §4.2.3.6) go
+ * unanswered: a probe is sent like data that awaits an answer, so the first unanswered probe
+ * starts the clock (`onSend`, unless it already runs), and any segment from the peer stops it
+ * again (`onAck`, with whether data is still outstanding). A dead peer of an idle connection
+ * is then given up `timeout` after the first unanswered probe, not after `keepAliveProbes`
+ * probes: as Linux's TCP_USER_TIMEOUT, which "will override keepalive to determine when to
+ * close a connection due to keepalive failure" (tcp(7)), and as smoltcp's `timeout` ("After
+ * enabling keep-alive, the remote endpoint exceeds the specified duration between any two
+ * packets it sends"). Linux counts from the last segment received and looks only when a probe
+ * is due; this clock counts from the first unanswered probe (one keep-alive interval later), so
+ * even a timeout shorter than the interval leaves the probe that long to be answered.
+ *
  * Everything here is allocation-free: fields are int32 or boolean, methods return numbers.
  */
 import { type Duration, type Instant, durationDouble, durationUntil, instantAdd, instantDiff, instantReached } from "../../time.js";
@@ -293,12 +305,19 @@ export class DelayedAck {
   }
 }
 
+/**
+ * The user timeout's clock (see the file comment): runs while sent data (SYN, FIN) awaits
+ * acknowledgment or a keep-alive probe awaits an answer.
+ */
 export class UserTimeout {
   /** The user timeout in ms (0: none). At most `MAX_DURATION`. */
   timeout: Duration = 0;
-  /** Whether sent data (or SYN / FIN) awaits acknowledgment (`since` valid). */
+  /** Whether sent data (or SYN / FIN, or a keep-alive probe) awaits an answer (`since` valid). */
   pending = false;
-  /** When the oldest unacknowledged data was first sent (or, after a partial ACK, that ACK's arrival). */
+  /**
+   * When the oldest unacknowledged data (or the first unanswered keep-alive probe) was sent; after
+   * a partial ACK, or a segment that answered a probe while data stays outstanding, its arrival.
+   */
   since: Instant = 0;
 
   /** No data outstanding (a new connection). The configured timeout is kept. */
@@ -307,7 +326,7 @@ export class UserTimeout {
     this.since = 0;
   }
 
-  /** Sequence space was sent at `now`: starts the clock if nothing was outstanding. */
+  /** Sequence space (or a keep-alive probe) was sent at `now`: starts the clock if nothing was outstanding. */
   onSend(now: Instant): void {
     if (this.pending) return;
     this.pending = true;
@@ -315,15 +334,16 @@ export class UserTimeout {
   }
 
   /**
-   * SND.UNA advanced at `now`. `outstanding`: whether unacknowledged data remains; if so the
-   * clock restarts at `now` (progress was made; see the file comment), otherwise it stops.
+   * SND.UNA advanced at `now`, or a segment answered the keep-alive probes. `outstanding`:
+   * whether unacknowledged data remains; if so the clock restarts at `now` (progress was made;
+   * see the file comment), otherwise it stops.
    */
   onAck(now: Instant, outstanding: boolean): void {
     this.pending = outstanding;
     this.since = outstanding ? now : 0;
   }
 
-  /** Whether the connection should be aborted: data has stayed unacknowledged for `timeout`. */
+  /** Whether the connection should be aborted: data (or a probe) has stayed unanswered for `timeout`. */
   expired(now: Instant): boolean {
     return this.timeout > 0 && this.pending && instantDiff(now, this.since) >= this.timeout;
   }

@@ -151,6 +151,114 @@ test("keep-alive: keepAliveProbes unanswered probes end the connection with Time
   assert.is(sock.takeError(), SocketErrorCode.TimedOut);
 });
 
+test("keep-alive without a user timeout: 9 unanswered probes (the default keepAliveProbes) end the connection", () => {
+  const sock = server();
+  sock.keepAlive = 1000;
+  assert.is(sock.keepAliveProbes, 9);
+  sock.pollDelay(t(0));
+  for (let i = 1; i <= 9; i++) {
+    assert.is(out(sock, t(i * 1000 - 1)), null, "nothing before probe " + i);
+    expectSeg(out(sock, t(i * 1000)), TcpControl.None, ISN, RISN + 1);
+    assertState(sock, TcpState.Established, "after probe " + i);
+  }
+  assert.is(out(sock, t(9999)), null);
+  expectSeg(out(sock, t(10000)), TcpControl.Rst, ISN + 1, null);
+  assertState(sock, TcpState.Closed);
+  assert.is(sock.takeError(), SocketErrorCode.TimedOut);
+});
+
+test("keep-alive 1 s with a 2 s user timeout (Linux's TCP_USER_TIMEOUT): a silent peer is given up 2 s after the first unanswered probe", () => {
+  const sock = server();
+  sock.keepAlive = 1000;
+  sock.timeout = 2000;
+  assert.is(sock.pollDelay(t(0)), 1000, "no data outstanding: only the keep-alive is due");
+  expectSeg(out(sock, t(1000)), TcpControl.None, ISN, RISN + 1);
+  assert.is(sock.pollDelay(t(1500)), 500, "the next probe");
+  expectSeg(out(sock, t(2000)), TcpControl.None, ISN, RISN + 1);
+  assert.is(sock.pollDelay(t(2000)), 1000, "the user timeout, 2 s after the first probe");
+  assert.is(out(sock, t(2999)), null);
+  assertState(sock, TcpState.Established);
+  // The first poll at or after the deadline aborts (a late poll, 3.4 s, still aborts at once).
+  expectSeg(out(sock, t(3400)), TcpControl.Rst, ISN + 1, null);
+  assertState(sock, TcpState.Closed);
+  assert.is(sock.takeError(), SocketErrorCode.TimedOut);
+  assert.is(out(sock, t(3400)), null, "one RST");
+
+  // A user timeout shorter than the interval still gives the probe that long to be answered.
+  const quick = server();
+  quick.keepAlive = 1000;
+  quick.timeout = 300;
+  quick.pollDelay(t(0));
+  assert.is(out(quick, t(999)), null);
+  expectSeg(out(quick, t(1000)), TcpControl.None, ISN, RISN + 1);
+  assert.is(quick.pollDelay(t(1000)), 300);
+  assert.is(out(quick, t(1299)), null);
+  assertState(quick, TcpState.Established);
+  expectSeg(out(quick, t(1300)), TcpControl.Rst, ISN + 1, null);
+  assert.is(quick.takeError(), SocketErrorCode.TimedOut);
+});
+
+test("keep-alive 1 s with a 2 s user timeout: a peer that answers each probe (0.8 s late) keeps the connection for 5 minutes; then silence ends it", () => {
+  const sock = server();
+  sock.keepAlive = 1000;
+  sock.timeout = 2000;
+  sock.pollDelay(t(0));
+  let at = 1000;
+  let probes = 0;
+  while (at < 300000) {
+    assert.is(out(sock, t(at - 1)), null);
+    expectSeg(out(sock, t(at)), TcpControl.None, ISN, RISN + 1);
+    probes++;
+    assert.is(out(sock, t(at + 799)), null, "no abort before the answer");
+    // The probe's answer: an ACK with SEQ = RCV.NXT (RFC 9293 §3.8.4). Had it not stopped the
+    // clock, the poll before the next answer (2.6 s after this probe) would abort.
+    assert.not.ok(feed(sock, t(at + 800), seg(TcpControl.None, RISN + 1, ISN + 1)));
+    assert.is(sock.pollDelay(t(at + 800)), 1000, "the next probe an interval after the answer");
+    at += 1800;
+  }
+  assertState(sock, TcpState.Established, "alive after " + probes + " answered probes");
+  assert.is(sock.error, SocketErrorCode.None);
+  assert.ok(probes > 100);
+  // The peer goes silent: probes at `at` and `at` + 1 s, the RST 2 s after the first of them.
+  expectSeg(out(sock, t(at)), TcpControl.None, ISN, RISN + 1);
+  expectSeg(out(sock, t(at + 1000)), TcpControl.None, ISN, RISN + 1);
+  assert.is(out(sock, t(at + 1999)), null);
+  expectSeg(out(sock, t(at + 2000)), TcpControl.Rst, ISN + 1, null);
+  assert.is(sock.takeError(), SocketErrorCode.TimedOut);
+});
+
+test("keep-alive with a user timeout: switched off while a probe is unanswered, nothing times out; data keeps RFC 5482's clock", () => {
+  const sock = server();
+  sock.keepAlive = 1000;
+  sock.timeout = 2000;
+  sock.pollDelay(t(0));
+  expectSeg(out(sock, t(1000)), TcpControl.None, ISN, RISN + 1);
+  sock.keepAlive = 0;
+  assert.is(sock.pollDelay(t(1500)), POLL_INGRESS, "nothing awaits an answer");
+  assert.is(out(sock, t(60000)), null);
+  assertState(sock, TcpState.Established);
+  // Data sent after an unanswered probe: the clock runs from the probe (nothing was heard since).
+  const d = server();
+  d.keepAlive = 1000;
+  d.timeout = 2000;
+  d.pollDelay(t(0));
+  expectSeg(out(d, t(1000)), TcpControl.None, ISN, RISN + 1);
+  d.send(bytesOf("abc"), 0, 3);
+  expectSeg(out(d, t(1500)), TcpControl.None, ISN + 1, RISN + 1, "abc");
+  // The peer acknowledges it: the connection lives on, data and probe clocks both stopped.
+  feed(d, t(1600), seg(TcpControl.None, RISN + 1, ISN + 4));
+  assert.is(d.pollDelay(t(1600)), 1000, "only the next keep-alive");
+  expectSeg(out(d, t(2600)), TcpControl.None, ISN + 3, RISN + 1);
+  assert.is(out(d, t(3000)), null, "no abort where the first probe's clock would have expired");
+  assertState(d, TcpState.Established);
+  assert.is(d.pollDelay(t(3000)), 600, "the next probe");
+  assert.is(out(d, t(3599)), null);
+  expectSeg(out(d, t(3600)), TcpControl.None, ISN + 3, RISN + 1);
+  assert.is(out(d, t(4599)), null);
+  expectSeg(out(d, t(4600)), TcpControl.Rst, ISN + 4, null); // 2 s after the probe of 2.6 s
+  assert.is(d.takeError(), SocketErrorCode.TimedOut);
+});
+
 test("RFC 9293 §3.8.6.1: zero-window probes at the RTO, backed off, for as long as the peer answers", () => {
   const sock = server();
   sock.maxRetransmits = 3;
