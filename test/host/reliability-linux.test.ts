@@ -22,6 +22,7 @@ import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { createHash } from "node:crypto";
 import * as fs from "node:fs";
+import { seededBytes } from "../support/bytes.js";
 import { announceSkip, EXPECTED_SKIP_REASONS, netnsSkipReason, peerScript, sleep, withNetns, type Netns } from "../support/netns.js";
 
 const LONG = process.env.SMOLTCP_TS_LONG_TESTS === "1";
@@ -97,15 +98,8 @@ else: print('ok %d %s %s %.2f' % (st['got'], rh.hexdigest(), sh.hexdigest(), tim
 
 /** `n` octets of a seeded xorshift32 stream (the stack's side of the bulk test). */
 function stream(n: number, seed: number): Buffer {
-  const b = Buffer.alloc(n);
-  let x = seed | 0 || 1;
-  for (let i = 0; i < n; i++) {
-    x ^= x << 13;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    b[i] = x & 0xff;
-  }
-  return b;
+  const b = seededBytes(n, seed);
+  return Buffer.from(b.buffer, b.byteOffset, b.byteLength);
 }
 
 const sha256 = (b: Buffer): string => createHash("sha256").update(b).digest("hex");

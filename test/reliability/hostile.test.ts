@@ -18,19 +18,10 @@ import {
   decode, ipv6ExtChainFrame, seg4, tcpSegments, tcpSegmentsWithData, type Conn,
 } from "../support/adversary.js";
 import { tcpInvariantProblem } from "../support/invariants.js";
+import { seededBytes } from "../support/bytes.js";
 import { runSynFlood } from "./synflood.js";
 
-const bytes = (n: number, seed: number): Uint8Array => {
-  const b = new Uint8Array(n);
-  let x = seed | 0 || 1;
-  for (let i = 0; i < n; i++) {
-    x ^= x << 13;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    b[i] = x & 0xff;
-  }
-  return b;
-};
+const bytes = seededBytes;
 
 function readAll(s: TcpSocket): Uint8Array {
   const out: number[] = [];

@@ -1,4 +1,6 @@
-/** Small helpers for tests: byte buffers with a DataView, hex dumps, hex parsing. */
+/** Small helpers for tests: byte buffers with a DataView, seeded streams, hex dumps, hex parsing. */
+
+import { Xorshift32 } from "../../src/phy/rand.js";
 
 export interface ByteView {
   bytes: Uint8Array;
@@ -16,6 +18,14 @@ export function view(src: Uint8Array | number[]): ByteView {
 export function filled(len: number): ByteView {
   const bytes = new Uint8Array(len).fill(0xa5);
   return { bytes, dv: new DataView(bytes.buffer) };
+}
+
+/** `n` octets of the seeded xorshift32 stream of `seed` (the low octet of each number). */
+export function seededBytes(n: number, seed: number): Uint8Array {
+  const rng = new Xorshift32(seed);
+  const out = new Uint8Array(n);
+  for (let i = 0; i < n; i++) out[i] = rng.nextInt32() & 0xff;
+  return out;
 }
 
 /** Parses `"45 00 00 54 ..."` (white space ignored) into bytes. */
