@@ -1242,6 +1242,8 @@ export class Interface implements TcpContext, PortUsage {
     const ip = this.txIp;
     const tcp = this.txTcp;
     const mss = this.linkMss(device.capabilities.ipMtu(), t.remote.addr.version);
+    // The neighbor it waited for has answered: a retransmission held back leaves now.
+    if (meta.waiting && this.neighbors.has(meta.neighbor, now)) t.neighborResolved(now);
     for (let i = 0; i < MAX_TCP_SEGMENTS_PER_POLL; i++) {
       if (!meta.egressPermitted(now, meta.waiting && this.neighbors.has(meta.neighbor, now))) return sent;
       t.linkMss = mss;

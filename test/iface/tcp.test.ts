@@ -349,6 +349,40 @@ test("connect(iface, remote): an ephemeral port from the IANA range, the source 
   invariant(r);
 });
 
+test("a retransmission held back for an unresolved neighbor leaves as soon as the neighbor answers, not at the next RTO", () => {
+  const r = rig();
+  const c = new TcpSocket(2048, 2048);
+  r.sockets.add(c);
+  poll(r, 0);
+  c.connect(r.iface, IpEndpoint.of(IpAddress.v4(PEER_IP), 80));
+  poll(r, 1); // ARP request
+  const arpReply = F.ethernet(OUR_MAC, PEER_MAC, EtherType.Arp, F.arp(ArpOperation.Reply, PEER_MAC, PEER_IP, OUR_MAC, OUR_IP));
+  const syn = parseSeg(poll(r, 2, arpReply)[0]);
+  poll(r, 3, seg4({ sport: 80, dport: c.local.port, ctl: TcpControl.Syn, seq: 5000, ack: (syn.r.seqNumber + 1) | 0, mss: 1460 }));
+  assert.is(c.state, TcpState.Established);
+  const data = new Uint8Array(100).fill(0x61);
+  assert.is(c.send(data, 0, 100), 100);
+  let out = poll(r, 10);
+  assert.is(out.length, 1, "the data segment");
+  const first = parseSeg(out[0]);
+  assert.is(first.data.length, 100);
+  // The segment is lost and the neighbor entry is gone when the RTO (200 ms: a 1 ms handshake) fires.
+  r.iface.neighbors.flush();
+  let t = 11;
+  out = [];
+  while (out.length === 0 && t < 5000) out = poll(r, (t += 10));
+  assert.is(out.length, 1, "the due retransmission asks for the neighbor first");
+  assert.is(new DataView(out[0].buffer).getUint16(12), EtherType.Arp, "an ARP request");
+  const askedAt = t;
+  out = poll(r, askedAt + 1, arpReply);
+  assert.is(out.length, 1, "the retransmission leaves with the ARP reply's poll");
+  const again = parseSeg(out[0]);
+  assert.is(again.r.seqNumber, first.r.seqNumber, "the same data again");
+  assert.is(again.data.length, 100);
+  assert.is(again.macDst, PEER_MAC.toString());
+  invariant(r);
+});
+
 test("connect: two connections get different ephemeral ports and unrelated initial sequence numbers", () => {
   const r = rig();
   const c1 = new TcpSocket(256, 256);

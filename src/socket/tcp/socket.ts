@@ -39,6 +39,7 @@
  *   (more data in the window, a due timer), so the interface may loop until it returns -1.
  * - `dispatchNoRoute(now)`: the interface has no route for the prepared segment.
  * - `dispatchWaiting(now)`: its next hop is not resolved yet (time runs as if it were lost).
+ * - `neighborResolved(now)`: that next hop has answered (a held-back retransmission leaves).
  * - `icmpError(now, kind, seq, mss)`: an ICMP error quoting one of our segments.
  * - `pollDelay(now)`: 0 when a segment is ready, else ms until a timer, -1 for "only a packet".
  * - `linkMss`: set by the interface before every `process` and `dispatch`.
@@ -263,6 +264,8 @@ export class TcpSocket implements Socket {
   private pendAck = true;
   /** The prepared probe replaces an RTO retransmission (the RTO backs off first). */
   private pendProbeAfterRto = false;
+  /** A retransmission was due while the next hop was unresolved (`dispatchWaiting`): it leaves as soon as the neighbor answers (`neighborResolved`). */
+  private retransmitOnResolve = false;
   /** The window field of the prepared segment (scaled, or raw for a SYN). */
   private pendWnd = 0;
 
@@ -1136,6 +1139,7 @@ export class TcpSocket implements Socket {
 
   /** The prepared segment went to the device: advance SND.NXT, arm the timers, clear the owed ACK. */
   dispatchCommit(now: Instant): void {
+    this.retransmitOnResolve = false;
     const kind = this.pendKind;
     if (kind === SendKind.Rst) {
       this.rstPending = false;
@@ -1213,8 +1217,9 @@ export class TcpSocket implements Socket {
    * send would; a retransmission that is due counts as one more retry (the timer restarts at the
    * RTO, without back-off: the segment was not lost, the neighbor is just slow), so the retry
    * limits end the connection with `TimedOut` when the neighbor never answers; a probe or
-   * keep-alive counts as sent. When the neighbor answers, the segment leaves at once (a first
-   * segment) or at the next RTO (a retransmission).
+   * keep-alive counts as sent. When the neighbor answers, the segment leaves at once, a
+   * retransmission included (`neighborResolved`): waiting for the next RTO, backed off as it may
+   * be, would leave the connection silent for up to a minute after the neighbor answered.
    */
   dispatchWaiting(now: Instant): void {
     const kind = this.pendKind;
@@ -1222,6 +1227,7 @@ export class TcpSocket implements Socket {
     if (kind === SendKind.Retransmit || kind === SendKind.Fast) {
       this.retries++;
       this.timer.setForRetransmit(now, snd.rtt.rto);
+      this.retransmitOnResolve = true;
       return;
     }
     if (kind === SendKind.Probe || kind === SendKind.KeepAlive) {
@@ -1232,6 +1238,17 @@ export class TcpSocket implements Socket {
     if (kind === SendKind.Normal && this.timer.kind === TimerKind.Idle && (snd.pendLen > 0 || ctl === TcpControl.Syn || ctl === TcpControl.Fin)) {
       this.timer.setForRetransmit(now, snd.rtt.rto);
     }
+  }
+
+  /**
+   * The next hop this socket waited for has answered (the interface calls this before offering
+   * the link again). A retransmission held back by `dispatchWaiting` is due at once: the timer
+   * expires now, so the next `dispatch` prepares it (and backs the RTO off, as any timeout).
+   */
+  neighborResolved(now: Instant): void {
+    if (!this.retransmitOnResolve) return;
+    this.retransmitOnResolve = false;
+    this.timer.expireRetransmit(now);
   }
 
   /**
@@ -1520,6 +1537,7 @@ export class TcpSocket implements Socket {
     this.peerScaled = false;
     this.passive = false;
     this.retries = 0;
+    this.retransmitOnResolve = false;
     this.probesUnanswered = 0;
     this.keepAliveUnanswered = 0;
     this.synRetransmitted = false;

@@ -160,6 +160,11 @@ export class TcpTimer {
     this.delay = delay;
   }
 
+  /** A running retransmission timer expires at `now` (its segment can leave: see `TcpSocket.neighborResolved`). */
+  expireRetransmit(now: Instant): void {
+    if (this.kind === TimerKind.Retransmit) this.expiresAt = now;
+  }
+
   /** Duplicate ACKs: resend at the next poll (RFC 5681 §3.2). */
   setForFastRetransmit(): void {
     this.kind = TimerKind.FastRetransmit;
