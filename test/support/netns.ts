@@ -233,7 +233,7 @@ if mode == 'udp':
     done('FAIL no answer')
 flags = sys.argv[5:]
 quick = 'quick' in flags
-s = socket.socket(fam, socket.SOCK_STREAM); s.settimeout(300)
+s = socket.socket(fam, socket.SOCK_STREAM); s.settimeout(600)
 if quick:
     s.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
 if 'keepalive' in flags:
